@@ -1,0 +1,116 @@
+/**
+ * The facts about one account that every decision is made from. Built from PostgreSQL by an activity,
+ * passed to the pure policy and tone functions, and to the drafter. Money is integer cents; calendar
+ * dates are 'YYYY-MM-DD' strings (the account's own calendar); instants are ISO-8601 UTC strings.
+ */
+import { z } from 'zod';
+
+export const segments = ['standard', 'new_client', 'long_term', 'key_account', 'sensitive'] as const;
+export const Segment = z.enum(segments);
+export type Segment = z.infer<typeof Segment>;
+
+export const modes = ['copilot', 'autonomous'] as const;
+export const Mode = z.enum(modes);
+export type Mode = z.infer<typeof Mode>;
+
+export const paymentMethods = ['ach', 'card', 'check', 'wire', 'other'] as const;
+export const PaymentMethod = z.enum(paymentMethods);
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+export type IsoDate = string;
+/** An instant, ISO-8601 in UTC. */
+export type Instant = string;
+
+export const Cents = z.number().int('money is whole cents').nonnegative();
+
+export const BusinessHours = z.object({
+  /** Local wall-clock time, 'HH:MM', 24h. */
+  start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  /** ISO weekdays that are working days: 1 = Monday … 7 = Sunday. */
+  days: z.array(z.number().int().min(1).max(7)).min(1),
+});
+export type BusinessHours = z.infer<typeof BusinessHours>;
+export const defaultBusinessHours: BusinessHours = { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] };
+
+export interface InvoiceFact {
+  id: string;
+  number: string;
+  issueDate: IsoDate;
+  dueDate: IsoDate;
+  amountCents: number;
+  /** What is still owed on this invoice after payments and credits. */
+  balanceCents: number;
+  status: 'open' | 'paid' | 'void';
+  /** When the balance reached zero, for paid invoices (tone history). */
+  paidAt?: Instant | null;
+}
+
+export interface PaymentFact {
+  id: string;
+  receivedAt: Instant;
+  amountCents: number;
+  method: PaymentMethod;
+  invoiceId?: string | null;
+}
+
+export interface PromiseFact {
+  id: string;
+  promisedDate: IsoDate;
+  amountCents?: number | null;
+  status: 'open' | 'kept' | 'broken' | 'cancelled';
+  createdAt: Instant;
+}
+
+export interface DisputeFact {
+  id: string;
+  invoiceId?: string | null;
+  status: 'open' | 'resolved';
+  reason: string;
+  openedAt: Instant;
+  resolvedAt?: Instant | null;
+}
+
+/** A follow-up that already went out (or a call task already created) for this account. */
+export interface SentFact {
+  stepId: string;
+  cycleKey: string;
+  sentAt: Instant;
+  tone?: Tone | null;
+}
+
+export const tones = ['warm', 'neutral', 'firm'] as const;
+export const Tone = z.enum(tones);
+export type Tone = z.infer<typeof Tone>;
+
+export interface ContactFact {
+  name: string;
+  email: string;
+  phone?: string | null;
+  role?: string | null;
+}
+
+export interface AccountFacts {
+  accountId: string;
+  name: string;
+  segment: Segment;
+  mode: Mode;
+  timeZone: string;
+  businessHours: BusinessHours;
+  /** Dates on which nothing is sent, in the account's calendar. */
+  holidays: IsoDate[];
+  clientSince: IsoDate;
+  paymentTermsDays: number;
+  paymentMethod: PaymentMethod;
+  /** Paused by a manager: no automatic follow-up until resumed. */
+  paused: boolean;
+  contacts: ContactFact[];
+  /** All invoices of the last 13 months and every open one. */
+  invoices: InvoiceFact[];
+  payments: PaymentFact[];
+  promises: PromiseFact[];
+  disputes: DisputeFact[];
+  sent: SentFact[];
+  currency: string;
+}
