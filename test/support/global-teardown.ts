@@ -1,1 +1,4 @@
-export default async function globalTeardown(): Promise<void> {}
+export default async function globalTeardown(): Promise<void> {
+  const pg = (globalThis as { __tactfulPg?: { stop(): Promise<void> } }).__tactfulPg;
+  await pg?.stop();
+}

@@ -1,0 +1,365 @@
+/**
+ * The whole product's tables. PostgreSQL is the source of truth for money facts (invoices, payments)
+ * and for everything people see in lists; workflows hold only what happens next.
+ * Money is integer cents (bigint), instants are timestamptz (UTC), calendar dates are `date`.
+ */
+import { sql, type InferInsertModel, type InferSelectModel } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  char,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { modes, paymentMethods, segments, tones } from '../domain/facts';
+
+const cents = (name: string) => bigint(name, { mode: 'number' });
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => instant('created_at').notNull().defaultNow();
+
+export const roleEnum = pgEnum('role', ['admin', 'manager', 'clerk', 'caller', 'viewer']);
+export const segmentEnum = pgEnum('segment', segments);
+export const modeEnum = pgEnum('mode', modes);
+export const paymentMethodEnum = pgEnum('payment_method', paymentMethods);
+export const toneEnum = pgEnum('tone', tones);
+export const invoiceStatusEnum = pgEnum('invoice_status', ['open', 'paid', 'void']);
+export const paymentKindEnum = pgEnum('payment_kind', ['payment', 'credit_note']);
+export const promiseStatusEnum = pgEnum('promise_status', ['open', 'kept', 'broken', 'cancelled']);
+export const disputeStatusEnum = pgEnum('dispute_status', ['open', 'resolved']);
+export const messageStatusEnum = pgEnum('message_status', [
+  'pending_approval',
+  'approved',
+  'rejected',
+  'superseded',
+  'sent',
+  'suppressed',
+]);
+export const outboxStatusEnum = pgEnum('outbox_status', ['queued', 'sent', 'failed']);
+export const callStatusEnum = pgEnum('call_status', ['open', 'done', 'cancelled']);
+export const callOutcomeEnum = pgEnum('call_outcome', ['promise', 'dispute', 'no_answer', 'wrong_number', 'paid', 'other']);
+export const recommendationKindEnum = pgEnum('recommendation_kind', ['service_pause', 'collections']);
+export const decisionStatusEnum = pgEnum('decision_status', ['pending', 'approved', 'declined', 'withdrawn']);
+export const actorTypeEnum = pgEnum('actor_type', ['user', 'system', 'integration', 'client']);
+
+export const users = pgTable('users', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  role: roleEnum('role').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)]);
+
+export const sessions = pgTable('sessions', {
+  /** SHA-256 of the cookie value; the raw value is never stored. */
+  idHash: text('id_hash').primaryKey(),
+  userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: createdAt(),
+  lastSeenAt: instant('last_seen_at').notNull().defaultNow(),
+  expiresAt: instant('expires_at').notNull(),
+  ip: text('ip'),
+  userAgent: text('user_agent'),
+}, (t) => [index('sessions_user_idx').on(t.userId)]);
+
+export const apiTokens = pgTable('api_tokens', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  /** e.g. invoices:write, payments:write, read */
+  scopes: text('scopes').array().notNull(),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  lastUsedAt: instant('last_used_at'),
+  revokedAt: instant('revoked_at'),
+});
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
+  updatedBy: uuid('updated_by').references(() => users.id),
+});
+
+export const accounts = pgTable('accounts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** The client's id in the PSA / accounting tool. */
+  externalRef: text('external_ref').unique(),
+  name: text('name').notNull(),
+  segment: segmentEnum('segment').notNull().default('standard'),
+  mode: modeEnum('mode').notNull().default('copilot'),
+  timeZone: text('time_zone').notNull().default('America/New_York'),
+  businessHours: jsonb('business_hours').notNull().default({ start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] }),
+  holidays: date('holidays', { mode: 'string' }).array().notNull().default(sql`'{}'::date[]`),
+  paymentTermsDays: integer('payment_terms_days').notNull().default(30),
+  paymentMethod: paymentMethodEnum('payment_method').notNull().default('ach'),
+  clientSince: date('client_since', { mode: 'string' }).notNull(),
+  currency: char('currency', { length: 3 }).notNull().default('USD'),
+  paused: boolean('paused').notNull().default(false),
+  /** Bumped on every fact change; the reconciler compares it with what the workflow has seen. */
+  factsVersion: bigint('facts_version', { mode: 'number' }).notNull().default(0),
+  /** List columns kept current by the workflow's activities. */
+  balanceCents: cents('balance_cents').notNull().default(0),
+  stage: text('stage'),
+  nextAction: text('next_action'),
+  nextActionAt: instant('next_action_at'),
+  workflowSeenVersion: bigint('workflow_seen_version', { mode: 'number' }).notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
+}, (t) => [
+  check('accounts_terms_check', sql`${t.paymentTermsDays} between 0 and 365`),
+  check('accounts_balance_check', sql`${t.balanceCents} >= 0`),
+  index('accounts_name_idx').on(t.name),
+]);
+
+export const contacts = pgTable('contacts', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  email: text('email').notNull(),
+  phone: text('phone'),
+  role: text('role'),
+  isPrimary: boolean('is_primary').notNull().default(false),
+}, (t) => [index('contacts_account_idx').on(t.accountId)]);
+
+export const invoices = pgTable('invoices', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  number: text('number').notNull(),
+  issueDate: date('issue_date', { mode: 'string' }).notNull(),
+  dueDate: date('due_date', { mode: 'string' }).notNull(),
+  amountCents: cents('amount_cents').notNull(),
+  balanceCents: cents('balance_cents').notNull(),
+  status: invoiceStatusEnum('status').notNull().default('open'),
+  paidAt: instant('paid_at'),
+  externalRef: text('external_ref'),
+  createdAt: createdAt(),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('invoices_account_number_key').on(t.accountId, t.number),
+  check('invoices_amount_check', sql`${t.amountCents} >= 0`),
+  check('invoices_balance_check', sql`${t.balanceCents} >= 0 and ${t.balanceCents} <= ${t.amountCents}`),
+  check('invoices_dates_check', sql`${t.dueDate} >= ${t.issueDate}`),
+  index('invoices_open_idx').on(t.accountId, t.dueDate).where(sql`${t.status} = 'open'`),
+]);
+
+export const payments = pgTable('payments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  kind: paymentKindEnum('kind').notNull().default('payment'),
+  amountCents: cents('amount_cents').notNull(),
+  receivedAt: instant('received_at').notNull(),
+  method: paymentMethodEnum('method').notNull(),
+  reference: text('reference'),
+  /** The sender's key (webhook delivery, API request, import row): the same key records once. */
+  idempotencyKey: text('idempotency_key').unique(),
+  createdAt: createdAt(),
+}, (t) => [
+  check('payments_amount_check', sql`${t.amountCents} > 0`),
+  index('payments_account_idx').on(t.accountId, t.receivedAt),
+]);
+
+/** How each payment was applied: oldest invoice first unless the payer named one. */
+export const paymentAllocations = pgTable('payment_allocations', {
+  paymentId: uuid('payment_id').notNull().references(() => payments.id, { onDelete: 'cascade' }),
+  invoiceId: uuid('invoice_id').notNull().references(() => invoices.id, { onDelete: 'restrict' }),
+  amountCents: cents('amount_cents').notNull(),
+}, (t) => [
+  uniqueIndex('payment_allocations_key').on(t.paymentId, t.invoiceId),
+  check('payment_allocations_amount_check', sql`${t.amountCents} > 0`),
+]);
+
+export const promises = pgTable('promises', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  promisedDate: date('promised_date', { mode: 'string' }).notNull(),
+  amountCents: cents('amount_cents'),
+  status: promiseStatusEnum('status').notNull().default('open'),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+  resolvedAt: instant('resolved_at'),
+}, (t) => [
+  check('promises_amount_check', sql`${t.amountCents} is null or ${t.amountCents} > 0`),
+  index('promises_account_idx').on(t.accountId),
+]);
+
+export const disputes = pgTable('disputes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  invoiceId: uuid('invoice_id').references(() => invoices.id),
+  reason: text('reason').notNull(),
+  status: disputeStatusEnum('status').notNull().default('open'),
+  openedBy: uuid('opened_by').references(() => users.id),
+  openedAt: instant('opened_at').notNull().defaultNow(),
+  resolvedBy: uuid('resolved_by').references(() => users.id),
+  resolvedAt: instant('resolved_at'),
+  resolution: text('resolution'),
+}, (t) => [
+  index('disputes_account_idx').on(t.accountId),
+  uniqueIndex('disputes_one_open_key').on(t.accountId).where(sql`${t.status} = 'open'`),
+]);
+
+export const policies = pgTable('policies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  version: integer('version').notNull(),
+  /** The PolicyDefinition (domain/policy/schema.ts), validated before it is stored. */
+  definition: jsonb('definition').notNull(),
+  active: boolean('active').notNull().default(true),
+  createdBy: uuid('created_by').references(() => users.id),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('policies_name_version_key').on(t.name, t.version),
+  check('policies_version_check', sql`${t.version} >= 1`),
+]);
+
+export const messages = pgTable('messages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  stepId: text('step_id').notNull(),
+  cycleKey: text('cycle_key').notNull(),
+  channel: text('channel').notNull().default('email'),
+  status: messageStatusEnum('status').notNull(),
+  toEmail: text('to_email').notNull(),
+  subject: text('subject').notNull(),
+  bodyText: text('body_text').notNull(),
+  bodyHtml: text('body_html'),
+  /** The wording as drafted, kept when a clerk edits so the trail shows both. */
+  draftSubject: text('draft_subject').notNull(),
+  draftBodyText: text('draft_body_text').notNull(),
+  tone: toneEnum('tone').notNull(),
+  source: text('source').notNull(),
+  promptVersion: text('prompt_version'),
+  confidence: real('confidence'),
+  model: text('model'),
+  factCheck: jsonb('fact_check').notNull(),
+  sensitiveReasons: text('sensitive_reasons').array().notNull().default(sql`'{}'::text[]`),
+  requiresApproval: boolean('requires_approval').notNull(),
+  amountCents: cents('amount_cents').notNull(),
+  daysOverdue: integer('days_overdue').notNull(),
+  invoiceIds: uuid('invoice_ids').array().notNull(),
+  scheduledFor: instant('scheduled_for'),
+  decidedBy: uuid('decided_by').references(() => users.id),
+  decidedAt: instant('decided_at'),
+  decisionReason: text('decision_reason'),
+  escalatedAt: instant('escalated_at'),
+  sentAt: instant('sent_at'),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('messages_step_key').on(t.accountId, t.stepId, t.cycleKey),
+  index('messages_queue_idx').on(t.status, t.createdAt),
+  index('messages_account_idx').on(t.accountId, t.createdAt),
+]);
+
+export const outbox = pgTable('outbox', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** account + step + cycle: a retried send finds its row instead of sending again. */
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  messageId: uuid('message_id').notNull().references(() => messages.id),
+  accountId: uuid('account_id').notNull().references(() => accounts.id),
+  toEmail: text('to_email').notNull(),
+  subject: text('subject').notNull(),
+  status: outboxStatusEnum('status').notNull().default('queued'),
+  transport: text('transport').notNull(),
+  providerMessageId: text('provider_message_id'),
+  emlPath: text('eml_path'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: createdAt(),
+  sentAt: instant('sent_at'),
+}, (t) => [index('outbox_account_idx').on(t.accountId)]);
+
+export const callTasks = pgTable('call_tasks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  stepId: text('step_id').notNull(),
+  cycleKey: text('cycle_key').notNull(),
+  status: callStatusEnum('status').notNull().default('open'),
+  assignedTo: uuid('assigned_to').references(() => users.id),
+  dueAt: instant('due_at').notNull(),
+  outcome: callOutcomeEnum('outcome'),
+  outcomeNotes: text('outcome_notes'),
+  promisedDate: date('promised_date', { mode: 'string' }),
+  completedBy: uuid('completed_by').references(() => users.id),
+  completedAt: instant('completed_at'),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('call_tasks_step_key').on(t.accountId, t.stepId, t.cycleKey),
+  index('call_tasks_open_idx').on(t.status, t.dueAt),
+]);
+
+export const callSheets = pgTable('call_sheets', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  callTaskId: uuid('call_task_id').notNull().references(() => callTasks.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  sheet: jsonb('sheet').notNull(),
+  source: text('source').notNull(),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('call_sheets_version_key').on(t.callTaskId, t.version)]);
+
+/** Service pause and collections referral: recommended by the policy, decided by a manager. */
+export const recommendations = pgTable('recommendations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  kind: recommendationKindEnum('kind').notNull(),
+  cycleKey: text('cycle_key').notNull(),
+  status: decisionStatusEnum('status').notNull().default('pending'),
+  balanceCents: cents('balance_cents').notNull(),
+  daysOverdue: integer('days_overdue').notNull(),
+  decidedBy: uuid('decided_by').references(() => users.id),
+  decidedAt: instant('decided_at'),
+  reason: text('reason'),
+  createdAt: createdAt(),
+}, (t) => [uniqueIndex('recommendations_key').on(t.accountId, t.kind, t.cycleKey)]);
+
+/** Replayed answers for ingestion requests that carry an Idempotency-Key. */
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  requestHash: text('request_hash').notNull(),
+  statusCode: integer('status_code').notNull(),
+  response: jsonb('response').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * The paper trail. Append-only: a trigger (migration 0001) refuses UPDATE and DELETE, so the record a
+ * collections claim relies on cannot be rewritten by the application either.
+ */
+export const events = pgTable('events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'restrict' }),
+  type: text('type').notNull(),
+  actorType: actorTypeEnum('actor_type').notNull(),
+  actorId: text('actor_id'),
+  actorName: text('actor_name'),
+  data: jsonb('data').notNull().default({}),
+  createdAt: createdAt(),
+}, (t) => [
+  index('events_account_idx').on(t.accountId, t.id),
+  index('events_type_idx').on(t.type, t.createdAt),
+]);
+
+export type User = InferSelectModel<typeof users>;
+export type Account = InferSelectModel<typeof accounts>;
+export type NewAccount = InferInsertModel<typeof accounts>;
+export type Invoice = InferSelectModel<typeof invoices>;
+export type NewInvoice = InferInsertModel<typeof invoices>;
+export type Payment = InferSelectModel<typeof payments>;
+export type Message = InferSelectModel<typeof messages>;
+export type OutboxRow = InferSelectModel<typeof outbox>;
+export type CallTask = InferSelectModel<typeof callTasks>;
+export type EventRow = InferSelectModel<typeof events>;
+export type NewEvent = InferInsertModel<typeof events>;
+export type PolicyRow = InferSelectModel<typeof policies>;
