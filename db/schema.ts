@@ -258,7 +258,8 @@ export const messages = pgTable('messages', {
   sentAt: instant('sent_at'),
   createdAt: createdAt(),
 }, (t) => [
-  uniqueIndex('messages_step_key').on(t.accountId, t.stepId, t.cycleKey),
+  // A withdrawn draft may be redrafted for the same step; only one live draft per step and cycle.
+  uniqueIndex('messages_step_key').on(t.accountId, t.stepId, t.cycleKey).where(sql`${t.status} <> 'superseded'`),
   index('messages_queue_idx').on(t.status, t.createdAt),
   index('messages_account_idx').on(t.accountId, t.createdAt),
 ]);

@@ -312,7 +312,7 @@ CREATE INDEX "events_account_idx" ON "events" USING btree ("account_id","id");--
 CREATE INDEX "events_type_idx" ON "events" USING btree ("type","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "invoices_account_number_key" ON "invoices" USING btree ("account_id","number");--> statement-breakpoint
 CREATE INDEX "invoices_open_idx" ON "invoices" USING btree ("account_id","due_date") WHERE "invoices"."status" = 'open';--> statement-breakpoint
-CREATE UNIQUE INDEX "messages_step_key" ON "messages" USING btree ("account_id","step_id","cycle_key");--> statement-breakpoint
+CREATE UNIQUE INDEX "messages_step_key" ON "messages" USING btree ("account_id","step_id","cycle_key") WHERE "messages"."status" <> 'superseded';--> statement-breakpoint
 CREATE INDEX "messages_queue_idx" ON "messages" USING btree ("status","created_at");--> statement-breakpoint
 CREATE INDEX "messages_account_idx" ON "messages" USING btree ("account_id","created_at");--> statement-breakpoint
 CREATE INDEX "outbox_account_idx" ON "outbox" USING btree ("account_id");--> statement-breakpoint
