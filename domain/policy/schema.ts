@@ -41,6 +41,8 @@ export const PolicyStep = z.object({
   allowsConsequences: z.boolean().default(false),
   /** May the message state a service interruption date? */
   statesInterruption: z.boolean().default(false),
+  /** For a step that states an interruption: how many days after the message service would stop. */
+  interruptionAfterDays: z.number().int().min(1).max(60).optional(),
   requiresPayLink: z.boolean().default(false),
   conditions: z
     .object({

@@ -27,7 +27,7 @@ export type NextAction =
   /** Act now (or at `at`, already inside business hours). */
   | { type: 'act'; at: Instant; step: PlannedStep; skipped: SkippedStep[] }
   /** Nothing is due yet; wake at `until` and look again. */
-  | { type: 'wait'; until: Instant; reason: string; skipped: SkippedStep[] }
+  | { type: 'wait'; until: Instant; reason: string; skipped: SkippedStep[]; nextStepId?: string }
   /** Nothing to do until something changes (paid, dispute open, paused, no open invoice). */
   | { type: 'idle'; reason: IdleReason; skipped: SkippedStep[] };
 
