@@ -1,0 +1,124 @@
+/** Accounts: the list people scan, the detail with its paper trail, and the actions on an account. */
+import { z } from 'zod';
+import { Mode, PaymentMethod, Segment } from '../facts';
+import { Actor, Cents, Instant, IsoDate, LongText, Page, pageOf, PositiveCents, Uuid } from './common';
+
+export const AccountListQuery = Page.extend({
+  search: z.string().max(200).optional(),
+  stage: z.string().max(60).optional(),
+  mode: Mode.optional(),
+  segment: Segment.optional(),
+  sort: z.enum(['name', 'balance', 'next_action']).default('name'),
+  order: z.enum(['asc', 'desc']).optional(),
+}).strict();
+export type AccountListQuery = z.infer<typeof AccountListQuery>;
+
+export const AccountListItem = z.object({
+  id: Uuid,
+  externalRef: z.string().nullable(),
+  name: z.string(),
+  segment: Segment,
+  mode: Mode,
+  paused: z.boolean(),
+  balanceCents: Cents,
+  stage: z.string().nullable(),
+  nextAction: z.string().nullable(),
+  nextActionAt: Instant.nullable(),
+  oldestDueDate: IsoDate.nullable(),
+  disputeOpen: z.boolean(),
+});
+export type AccountListItem = z.infer<typeof AccountListItem>;
+export const AccountPage = pageOf(AccountListItem);
+export type AccountPage = z.infer<typeof AccountPage>;
+
+export const TimelineEvent = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  actor: Actor,
+  data: z.record(z.string(), z.unknown()),
+  createdAt: Instant,
+});
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
+
+export const InvoiceView = z.object({
+  id: Uuid,
+  number: z.string(),
+  issueDate: IsoDate,
+  dueDate: IsoDate,
+  amountCents: Cents,
+  balanceCents: Cents,
+  status: z.enum(['open', 'paid', 'void']),
+  paidAt: Instant.nullable(),
+});
+export type InvoiceView = z.infer<typeof InvoiceView>;
+
+export const PaymentView = z.object({
+  id: Uuid,
+  kind: z.enum(['payment', 'credit_note']),
+  amountCents: Cents,
+  receivedAt: Instant,
+  method: PaymentMethod,
+  reference: z.string().nullable(),
+  /** Not yet applied to any invoice (e.g. arrived before its invoice). */
+  unappliedCents: Cents,
+});
+
+export const AccountDetail = z.object({
+  account: AccountListItem.extend({
+    timeZone: z.string(),
+    paymentTermsDays: z.number().int(),
+    paymentMethod: PaymentMethod,
+    clientSince: IsoDate,
+    currency: z.string(),
+    factsVersion: z.number().int(),
+    workflowSeenVersion: z.number().int(),
+  }),
+  contacts: z.array(z.object({ id: Uuid, name: z.string(), email: z.string(), phone: z.string().nullable(), role: z.string().nullable(), isPrimary: z.boolean() })),
+  invoices: z.array(InvoiceView),
+  payments: z.array(PaymentView),
+  promises: z.array(z.object({ id: Uuid, promisedDate: IsoDate, amountCents: Cents.nullable(), status: z.enum(['open', 'kept', 'broken', 'cancelled']), createdAt: Instant })),
+  disputes: z.array(z.object({ id: Uuid, invoiceId: Uuid.nullable(), reason: z.string(), status: z.enum(['open', 'resolved']), openedAt: Instant, resolvedAt: Instant.nullable(), resolution: z.string().nullable() })),
+  /** Newest first; page further with `GET /api/accounts/:id/timeline?before=<id>`. */
+  timeline: z.array(TimelineEvent),
+});
+export type AccountDetail = z.infer<typeof AccountDetail>;
+
+export const TimelineQuery = z.strictObject({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const TimelinePage = z.object({ items: z.array(TimelineEvent), nextBefore: z.number().int().nullable() });
+
+/** Live detail from the account's workflow; `null` fields when the workflow cannot be asked right now. */
+export const AccountLiveState = z.object({
+  available: z.boolean(),
+  message: z.string().optional(),
+  state: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const ModeRequest = z.strictObject({ mode: Mode, reason: z.string().trim().max(1000).optional() });
+export type ModeRequest = z.infer<typeof ModeRequest>;
+
+export const PauseRequest = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+export type PauseRequest = z.infer<typeof PauseRequest>;
+export const ResumeRequest = z.strictObject({ reason: z.string().trim().max(1000).optional() });
+
+export const PromiseRequest = z.strictObject({
+  promisedDate: IsoDate,
+  amountCents: PositiveCents.optional(),
+  note: z.string().trim().max(2000).optional(),
+});
+export type PromiseRequest = z.infer<typeof PromiseRequest>;
+
+export const OpenDisputeRequest = z.strictObject({
+  reason: LongText,
+  invoiceId: Uuid.optional(),
+});
+export type OpenDisputeRequest = z.infer<typeof OpenDisputeRequest>;
+
+export const ResolveDisputeRequest = z.strictObject({ resolution: LongText });
+export type ResolveDisputeRequest = z.infer<typeof ResolveDisputeRequest>;
+
+export const NoteRequest = z.strictObject({ text: LongText });
+export type NoteRequest = z.infer<typeof NoteRequest>;
+export const NoteResponse = z.object({ accountId: Uuid, eventId: z.number().int().nullable() });

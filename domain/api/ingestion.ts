@@ -1,0 +1,148 @@
+/**
+ * Facts pushed in by integrations and people: clients, invoices, payments, the payment webhook and
+ * CSV imports. Amounts are integer cents; the CSV importer is what turns "$1,234.50" into 123450.
+ */
+import { z } from 'zod';
+import { BusinessHours, Mode, PaymentMethod, Segment } from '../facts';
+import { FactWriteResponse, Instant, IsoDate, PositiveCents, Cents, ShortText, Uuid } from './common';
+
+const Ref = z.string().trim().min(1).max(120);
+
+/** Which account a fact belongs to: our id, or the client's id in the accounting tool. */
+export const AccountRef = z.union([
+  z.strictObject({ accountId: Uuid }),
+  z.strictObject({ externalRef: Ref }),
+]);
+
+export const ClientUpsertRequest = z.strictObject({
+  externalRef: Ref,
+  name: ShortText,
+  segment: Segment.optional(),
+  mode: Mode.optional(),
+  timeZone: z.string().trim().min(1).max(64).optional(),
+  businessHours: BusinessHours.strict().optional(),
+  paymentTermsDays: z.number().int().min(0).max(365).optional(),
+  paymentMethod: PaymentMethod.optional(),
+  clientSince: IsoDate.optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  contacts: z
+    .array(
+      z.strictObject({
+        name: ShortText,
+        email: z.string().trim().max(254).pipe(z.email()),
+        phone: z.string().trim().max(40).optional(),
+        role: z.string().trim().max(80).optional(),
+        isPrimary: z.boolean().optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
+});
+export type ClientUpsertRequest = z.infer<typeof ClientUpsertRequest>;
+export const ClientUpsertResponse = FactWriteResponse.extend({ created: z.boolean() });
+
+export const InvoiceUpsertRequest = z
+  .strictObject({
+    account: AccountRef,
+    number: z.string().trim().min(1).max(60),
+    issueDate: IsoDate,
+    dueDate: IsoDate,
+    amountCents: Cents,
+    externalRef: Ref.optional(),
+    /** When the source last changed this invoice; an older update arriving late is ignored. */
+    sourceUpdatedAt: Instant.optional(),
+  })
+  .refine((v) => v.dueDate >= v.issueDate, { path: ['dueDate'], message: 'the due date is before the issue date' });
+export type InvoiceUpsertRequest = z.infer<typeof InvoiceUpsertRequest>;
+export const InvoiceUpsertResponse = FactWriteResponse.extend({
+  invoiceId: Uuid,
+  created: z.boolean(),
+  /** False when nothing changed, or when the update was older than what is stored. */
+  changed: z.boolean(),
+});
+
+export const VoidInvoiceRequest = z.strictObject({ reason: z.string().trim().max(1000).optional() });
+export const VoidInvoiceResponse = FactWriteResponse.extend({ invoiceId: Uuid, changed: z.boolean() });
+
+export const PaymentRequest = z.strictObject({
+  account: AccountRef,
+  kind: z.enum(['payment', 'credit_note']).default('payment'),
+  amountCents: PositiveCents,
+  receivedAt: Instant,
+  method: PaymentMethod,
+  reference: z.string().trim().max(120).optional(),
+  /** Apply to this invoice first; the rest goes to the oldest open invoices. */
+  invoiceNumber: z.string().trim().min(1).max(60).optional(),
+});
+export type PaymentRequest = z.infer<typeof PaymentRequest>;
+export const PaymentResponse = FactWriteResponse.extend({
+  paymentId: Uuid,
+  /** True when this key was already recorded: nothing changed. */
+  duplicate: z.boolean(),
+  allocations: z.array(z.object({ invoiceId: Uuid, invoiceNumber: z.string(), amountCents: Cents })),
+  unappliedCents: Cents,
+});
+export type PaymentResponse = z.infer<typeof PaymentResponse>;
+
+/**
+ * The payment webhook. The sender signs `<timestamp>.<raw body>` with HMAC-SHA256 and the shared
+ * secret and sends `X-Tactful-Signature: t=<unix seconds>,v1=<hex>`. `id` is the delivery's event id:
+ * the same id is recorded once however often it is delivered.
+ */
+export const WebhookEvent = z.discriminatedUnion('type', [
+  z.strictObject({
+    id: Ref,
+    type: z.literal('payment.received'),
+    occurredAt: Instant,
+    data: PaymentRequest.omit({ receivedAt: true }).extend({ receivedAt: Instant.optional() }),
+  }),
+  z.strictObject({ id: Ref, type: z.literal('invoice.upserted'), occurredAt: Instant, data: InvoiceUpsertRequest }),
+  z.strictObject({
+    id: Ref,
+    type: z.literal('invoice.voided'),
+    occurredAt: Instant,
+    data: z.strictObject({ account: AccountRef, number: z.string().trim().min(1).max(60), reason: z.string().max(1000).optional() }),
+  }),
+  z.strictObject({ id: Ref, type: z.literal('client.upserted'), occurredAt: Instant, data: ClientUpsertRequest }),
+]);
+export type WebhookEvent = z.infer<typeof WebhookEvent>;
+export const WebhookResponse = z.object({ id: z.string(), duplicate: z.boolean(), result: z.unknown() });
+
+export const importKinds = ['clients', 'invoices', 'payments'] as const;
+export const ImportKind = z.enum(importKinds);
+export type ImportKind = z.infer<typeof ImportKind>;
+
+export const ImportQuery = z.strictObject({
+  /** Omitted: recognised from the header row. */
+  kind: ImportKind.optional(),
+  dryRun: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
+  /** How to read 03/04/2026. `auto` decides from the file and refuses it when it cannot tell. */
+  dateOrder: z.enum(['auto', 'mdy', 'dmy']).default('auto'),
+});
+export type ImportQuery = z.infer<typeof ImportQuery>;
+
+export const ImportRowError = z.object({
+  /** 1-based line in the file, the header being line 1. */
+  row: z.number().int(),
+  column: z.string().optional(),
+  message: z.string(),
+});
+export type ImportRowError = z.infer<typeof ImportRowError>;
+
+export const ImportReport = z.object({
+  kind: ImportKind,
+  dryRun: z.boolean(),
+  /** Nothing is written unless every row is valid. */
+  committed: z.boolean(),
+  rows: z.number().int(),
+  accountsCreated: z.number().int(),
+  accountsUpdated: z.number().int(),
+  invoicesCreated: z.number().int(),
+  invoicesUpdated: z.number().int(),
+  paymentsRecorded: z.number().int(),
+  creditNotesRecorded: z.number().int(),
+  skipped: z.number().int(),
+  errors: z.array(ImportRowError),
+  workflow: z.object({ signaled: z.number().int(), notSignaled: z.number().int() }).optional(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
