@@ -79,10 +79,13 @@ export function isWorkingDay(date: IsoDate, businessHours: BusinessHours, holida
   return businessHours.days.includes(isoWeekday(date)) && !holidays.includes(date);
 }
 
+// Every week has a working day, and each holiday can cost at most a week.
+const searchDays = (holidays: readonly IsoDate[]) => 7 * (holidays.length + 2);
+
 /** The first working day on or after `date`. */
 export function nextWorkingDay(date: IsoDate, businessHours: BusinessHours, holidays: readonly IsoDate[]): IsoDate {
   let day = date;
-  for (let i = 0; i <= 7 + holidays.length; i++, day = addDays(day, 1)) {
+  for (let i = 0; i < searchDays(holidays); i++, day = addDays(day, 1)) {
     if (isWorkingDay(day, businessHours, holidays)) return day;
   }
   throw new RangeError(`no working day after ${date}`);
@@ -102,8 +105,7 @@ export function nextBusinessInstant(
   const from = inZone(instant, timeZone);
   const fromMs = from.toMillis();
   let day = from.toISODate()!;
-  // Every week has a working day, so at most 7 days plus one per holiday need looking at.
-  for (let i = 0; i <= 7 + holidays.length; i++, day = addDays(day, 1)) {
+  for (let i = 0; i < searchDays(holidays); i++, day = addDays(day, 1)) {
     if (!isWorkingDay(day, businessHours, holidays)) continue;
     const open = wallClock(day, businessHours.start, timeZone);
     const close =
