@@ -3,6 +3,7 @@
  * when. Pure and deterministic (it runs inside workflow code). The workflow acts on the answer and
  * asks again whenever a fact changes or the moment it was told about arrives; asking again at that
  * moment gives the same answer, so sleeping on `at`/`until` and re-asking is always safe.
+ * `skipped` is recomputed on every answer: record each (stepId, cycleKey) in the paper trail once.
  */
 import {
   addDays,
