@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import type { AccountFacts, ContactFact, Instant, IsoDate, PaymentMethod } from '../facts';
 import type { PlannedStep } from '../policy/types';
 import { addDays, daysBetween, formatMoney, formatShortDate, localDate } from './context';
+import type { EarlierMessage } from './types';
 
 export const CALL_SHEET_VERSION = 'call-sheet-v1';
 
@@ -15,6 +16,8 @@ export interface CallSheetInput {
   step: PlannedStep;
   now: Instant;
   caller?: { name: string; company: string };
+  /** Messages already sent with their subjects; without them the sheet lists the sent steps from the facts. */
+  earlierMessages?: EarlierMessage[];
 }
 
 export interface CallSheetRow {
@@ -79,7 +82,9 @@ export function buildCallSheet(input: CallSheetInput): CallSheet {
   const tenureYears = Math.floor(daysBetween(facts.clientSince, today) / 365);
   const tenure = tenureYears >= 1 ? `${tenureYears} year${tenureYears > 1 ? 's' : ''}` : `${Math.max(0, Math.floor(daysBetween(facts.clientSince, today) / 30))} months`;
 
-  const messages = [...facts.sent]
+  const messages = input.earlierMessages
+    ? [...input.earlierMessages].sort((a, b) => a.sentAt.localeCompare(b.sentAt)).map((m) => `${formatShortDate(localDate(m.sentAt, tz))}: ${m.subject}`)
+    : [...facts.sent]
     .sort((a, b) => a.sentAt.localeCompare(b.sentAt))
     .map((s) => `${formatShortDate(localDate(s.sentAt, tz))}: ${s.stepId.replace(/_/g, ' ')}${s.tone ? ` (${s.tone})` : ''}`);
   const promises = [...facts.promises]
@@ -146,7 +151,7 @@ export function buildCallSheet(input: CallSheetInput): CallSheet {
     otherContacts: facts.contacts.filter((c) => c !== contact),
     when: {
       timeZone: tz,
-      hours: `${facts.businessHours.days.map((d) => WEEKDAY_SHORT[d - 1]).join(', ')} ${facts.businessHours.start}–${facts.businessHours.end}`,
+      hours: `${weekdayRanges(facts.businessHours.days)} ${facts.businessHours.start}–${facts.businessHours.end}`,
       localNow: DateTime.fromISO(now, { zone: 'utc' }).setZone(tz).setLocale('en-US').toFormat('ccc LLL d, HH:mm'),
       callableNow: window.callableNow,
       nextWindowStart: window.start,
@@ -160,6 +165,20 @@ export function buildCallSheet(input: CallSheetInput): CallSheet {
     options,
     doNotSay,
   };
+}
+
+/** [1,2,3,4,5,7] → "Mon–Fri, Sun". */
+function weekdayRanges(days: number[]): string {
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  const runs: number[][] = [];
+  for (const d of sorted) {
+    const run = runs[runs.length - 1];
+    if (run && d === run[run.length - 1] + 1) run.push(d);
+    else runs.push([d]);
+  }
+  return runs
+    .map((r) => (r.length > 2 ? `${WEEKDAY_SHORT[r[0] - 1]}–${WEEKDAY_SHORT[r[r.length - 1] - 1]}` : r.map((d) => WEEKDAY_SHORT[d - 1]).join(', ')))
+    .join(', ');
 }
 
 /** Splits a sum into `parts` whole-cent instalments; the remainder goes to the first. */
