@@ -1,0 +1,1 @@
+export function AccountListPage() { return <p>AccountListPage</p>; }

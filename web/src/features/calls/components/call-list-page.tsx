@@ -1,0 +1,1 @@
+export function CallListPage() { return <p>CallListPage</p>; }

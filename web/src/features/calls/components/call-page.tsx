@@ -1,0 +1,1 @@
+export function CallPage() { return <p>CallPage</p>; }

@@ -1,0 +1,1 @@
+export function CommandCenterPage() { return <p>CommandCenterPage</p>; }

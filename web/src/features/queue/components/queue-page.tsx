@@ -1,0 +1,276 @@
+/**
+ * The copilot queue: the list on the left, the selected draft on the right, the keyboard in charge
+ * (j/k move, a approve, e edit, r reject). Outcomes — including "already decided" and "superseded"
+ * answers — are announced in a live region so screen-reader users hear them too.
+ */
+import { Alert, Button, CloseButton, Grid, Group, Kbd, Pagination, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue, useHotkeys } from '@mantine/hooks';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { DecisionRequest, QueueItem } from '../../../../../domain/api';
+import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
+import { ApiError, errorMessage } from '../../../lib/api-client';
+import { useUser } from '../../../lib/auth';
+import { can } from '../../../lib/authorization';
+import { humanize } from '../../../lib/format';
+import { useBulkApprove } from '../api/bulk-approve';
+import { useDecideDraft } from '../api/decide-draft';
+import { useQueue, type QueueFilters } from '../api/get-queue';
+import { DraftPanel } from './draft-panel';
+import { isRoutine, QueueTable } from './queue-table';
+import { RejectModal } from './reject-modal';
+import { useDepartures } from './use-departures';
+
+type Outcome = { tone: 'ok' | 'conflict' | 'error'; text: string };
+
+function describeFailure(error: unknown, item: QueueItem | undefined): Outcome {
+  const who = item ? `${item.accountName} — ${humanize(item.stepId)}` : 'This draft';
+  if (error instanceof ApiError && error.is('alreadyDecided'))
+    return { tone: 'conflict', text: `${who}: already decided by someone else${error.problem.detail ? ` (${error.problem.detail})` : ''}. It has left your queue.` };
+  if (error instanceof ApiError && error.is('superseded'))
+    return { tone: 'conflict', text: `${who}: superseded${error.problem.detail ? ` — ${error.problem.detail}` : ' — the account changed since it was drafted'}. Nothing was sent.` };
+  return { tone: 'error', text: `${who}: ${errorMessage(error)}` };
+}
+
+export function QueuePage() {
+  const me = useUser();
+  const canDecide = can(me, 'queue:decide');
+  const [sort, setSort] = useState<QueueFilters['sort']>('age');
+  const [kind, setKind] = useState<'all' | 'sensitive' | 'routine'>('all');
+  const [search, setSearch] = useState('');
+  const [debouncedSearch] = useDebouncedValue(search, 300);
+  const [page, setPage] = useState(1);
+  const filters: QueueFilters = {
+    sort,
+    page,
+    pageSize: 50,
+    search: debouncedSearch || undefined,
+    sensitive: kind === 'all' ? undefined : kind === 'sensitive' ? 'true' : 'false',
+  };
+  const listKey = JSON.stringify(filters);
+  const queue = useQueue(filters);
+  const items = useMemo(() => queue.data?.items ?? [], [queue.data]);
+
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const selectedIndex = useRef(0);
+  const [editing, setEditing] = useState(false);
+  const [rejecting, setRejecting] = useState(false);
+  const [checked, setChecked] = useState<Set<string>>(new Set());
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const decidedHere = useRef(new Set<string>());
+  const { departures, dismiss, clear } = useDepartures(queue.data?.items, listKey, decidedHere);
+
+  // Keep a selection on the same position when the selected draft leaves, so "a a a" works down the list.
+  useEffect(() => {
+    if (items.length === 0) {
+      setSelectedId(null);
+      return;
+    }
+    const at = items.findIndex((i) => i.id === selectedId);
+    if (at >= 0) selectedIndex.current = at;
+    else setSelectedId(items[Math.min(selectedIndex.current, items.length - 1)].id);
+  }, [items, selectedId]);
+
+  useEffect(() => {
+    setChecked((c) => new Set([...c].filter((id) => items.some((i) => i.id === id))));
+  }, [items]);
+
+  const select = (id: string) => {
+    setSelectedId(id);
+    setEditing(false);
+  };
+  const move = (delta: number) => {
+    if (items.length === 0 || rejecting) return;
+    const at = Math.max(0, items.findIndex((i) => i.id === selectedId));
+    const next = Math.min(items.length - 1, Math.max(0, at + delta));
+    selectedIndex.current = next;
+    select(items[next].id);
+  };
+  useHotkeys([
+    ['j', () => move(1)],
+    ['k', () => move(-1)],
+  ]);
+
+  const decide = useDecideDraft();
+  const bulk = useBulkApprove();
+  const selected = items.find((i) => i.id === selectedId);
+
+  const onDecide = (decision: DecisionRequest) => {
+    if (!selectedId) return;
+    const id = selectedId;
+    const item = selected;
+    decidedHere.current.add(id);
+    decide.mutate(
+      { id, decision },
+      {
+        onSuccess: (res) => {
+          setEditing(false);
+          setRejecting(false);
+          const what = decision.decision === 'reject' ? 'Rejected' : decision.decision === 'approve_with_edits' ? 'Approved with your edits' : 'Approved';
+          setOutcome({ tone: 'ok', text: `${what}: ${item?.accountName ?? ''} — ${humanize(item?.stepId)} (${res.status}).` });
+        },
+        onError: (error) => {
+          setRejecting(false);
+          setOutcome(describeFailure(error, item));
+          // A conflict means the draft is gone for good; anything else may be retried.
+          if (!(error instanceof ApiError && error.status === 409)) decidedHere.current.delete(id);
+          else setEditing(false);
+        },
+      },
+    );
+  };
+
+  const routineChecked = items.filter((i) => checked.has(i.id) && isRoutine(i));
+  const approveChecked = () => {
+    const ids = routineChecked.map((i) => i.id);
+    ids.forEach((id) => decidedHere.current.add(id));
+    bulk.mutate(ids, {
+      onSuccess: (res) => {
+        const ok = res.results.filter((r) => r.ok).length;
+        const failed = res.results.filter((r) => !r.ok);
+        const notes = failed.map((f) => {
+          const name = items.find((i) => i.id === f.messageId)?.accountName ?? f.messageId;
+          const why = f.problem?.endsWith('already-decided') ? 'already decided' : f.problem?.endsWith('superseded') ? 'superseded' : (f.detail ?? f.problem ?? 'failed');
+          return `${name}: ${why}`;
+        });
+        setOutcome({ tone: failed.length ? 'conflict' : 'ok', text: `Approved ${ok} routine draft${ok === 1 ? '' : 's'}.${notes.length ? ` Not approved — ${notes.join('; ')}.` : ''}` });
+        setChecked(new Set());
+      },
+      onError: (error) => {
+        ids.forEach((id) => decidedHere.current.delete(id));
+        setOutcome({ tone: 'error', text: `Bulk approval failed: ${errorMessage(error)}` });
+      },
+    });
+  };
+
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" align="flex-end" wrap="wrap">
+        <div>
+          <Title order={2}>Copilot queue</Title>
+          <Text size="sm" c="dimmed">
+            {queue.data ? `${queue.data.total} draft${queue.data.total === 1 ? '' : 's'} waiting` : ' '} · <Kbd>j</Kbd>/<Kbd>k</Kbd> move, <Kbd>a</Kbd> approve,{' '}
+            <Kbd>e</Kbd> edit, <Kbd>r</Kbd> reject
+          </Text>
+        </div>
+        <Group gap="xs" align="flex-end" wrap="wrap">
+          <TextInput label="Search" placeholder="Account or subject" value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={200} />
+          <Select
+            label="Sort by"
+            w={150}
+            allowDeselect={false}
+            value={sort}
+            onChange={(v) => { setSort((v as QueueFilters['sort']) ?? 'age'); setPage(1); }}
+            data={[
+              { value: 'age', label: 'Waiting longest' },
+              { value: 'amount', label: 'Amount' },
+              { value: 'risk', label: 'Risk' },
+            ]}
+          />
+          <SegmentedControl
+            aria-label="Which drafts"
+            value={kind}
+            onChange={(v) => { setKind(v as typeof kind); setPage(1); }}
+            data={[
+              { value: 'all', label: 'All' },
+              { value: 'sensitive', label: 'Sensitive' },
+              { value: 'routine', label: 'Routine' },
+            ]}
+          />
+        </Group>
+      </Group>
+
+      <div aria-live="polite" role="status">
+        {outcome ? (
+          <Alert
+            color={outcome.tone === 'ok' ? 'green' : outcome.tone === 'conflict' ? 'yellow' : 'red'}
+            withCloseButton
+            onClose={() => setOutcome(null)}
+            data-testid="queue-outcome"
+            py={6}
+          >
+            <Text size="sm">{outcome.text}</Text>
+          </Alert>
+        ) : null}
+      </div>
+
+      {departures.length > 0 ? (
+        <Alert color="gray" title="Left the queue" data-testid="queue-departures">
+          <Stack gap={2}>
+            {departures.map((d) => (
+              <Group key={d.id} justify="space-between" wrap="nowrap">
+                <Text size="sm">
+                  <b>{d.accountName}</b> — {humanize(d.stepId)}: {d.reason}
+                </Text>
+                <CloseButton size="sm" aria-label={`Dismiss ${d.accountName}`} onClick={() => dismiss(d.id)} />
+              </Group>
+            ))}
+            {departures.length > 1 ? (
+              <Group>
+                <Button size="compact-xs" variant="subtle" onClick={clear}>
+                  Dismiss all
+                </Button>
+              </Group>
+            ) : null}
+          </Stack>
+        </Alert>
+      ) : null}
+
+      {queue.isPending ? (
+        <PageLoading label="Loading the queue" />
+      ) : queue.isError ? (
+        <PageError error={queue.error} onRetry={() => void queue.refetch()} />
+      ) : items.length === 0 ? (
+        <EmptyState title="Nothing waiting for you">
+          {kind === 'all' && !debouncedSearch ? 'Every draft has been decided. New drafts appear here as accounts reach their next step.' : 'No drafts match these filters.'}
+        </EmptyState>
+      ) : (
+        <Grid gap="md">
+          <Grid.Col span={{ base: 12, md: 5 }}>
+            <Stack gap="xs">
+              {canDecide ? (
+                <Group gap="xs">
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => setChecked(new Set(items.filter(isRoutine).map((i) => i.id)))}
+                    disabled={!items.some(isRoutine)}
+                  >
+                    Select all routine
+                  </Button>
+                  <Button size="xs" color="green" onClick={approveChecked} disabled={routineChecked.length === 0} loading={bulk.isPending}>
+                    Approve {routineChecked.length || ''} routine
+                  </Button>
+                </Group>
+              ) : null}
+              <QueueTable items={items} selectedId={selectedId} onSelect={select} checked={checked} onCheck={(id, on) => setChecked((c) => { const n = new Set(c); if (on) n.add(id); else n.delete(id); return n; })} canDecide={canDecide} />
+              {queue.data && queue.data.total > queue.data.pageSize ? (
+                <Pagination total={Math.ceil(queue.data.total / queue.data.pageSize)} value={page} onChange={setPage} size="sm" aria-label="Queue pages" />
+              ) : null}
+            </Stack>
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, md: 7 }}>
+            {selectedId ? (
+              <DraftPanel
+                id={selectedId}
+                editing={editing}
+                onEditingChange={setEditing}
+                onDecide={onDecide}
+                onReject={() => setRejecting(true)}
+                deciding={decide.isPending}
+                canDecide={canDecide}
+                hotkeysEnabled={!rejecting}
+              />
+            ) : null}
+          </Grid.Col>
+        </Grid>
+      )}
+      <RejectModal
+        opened={rejecting}
+        subject={selected?.subject ?? ''}
+        onClose={() => setRejecting(false)}
+        onReject={(reason) => onDecide({ decision: 'reject', reason })}
+        loading={decide.isPending}
+      />
+    </Stack>
+  );
+}
