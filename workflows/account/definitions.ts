@@ -26,6 +26,8 @@ export interface CarriedState {
   seenFactsVersion: number;
   pendingDraft?: PendingDraft;
   openCallTaskId?: string;
+  /** Recently settled drafts (message id → outcome), to answer a late click precisely. */
+  recentOutcomes?: [string, string][];
 }
 
 /**

@@ -1,0 +1,160 @@
+/**
+ * Reads one account's facts from PostgreSQL into the shape the domain decides from. The database is
+ * the source of truth for money; this is the only place that translates rows into AccountFacts.
+ */
+import { and, desc, eq, gte, inArray, or } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import * as t from '../../db/schema';
+import { defaultPolicies, policyForSegment } from '../../domain/policy/default-policy';
+import { PolicyDefinition } from '../../domain/policy/schema';
+import { BusinessHours, defaultBusinessHours, type AccountFacts, type SentFact } from '../../domain/facts';
+import type { DraftSender } from '../../domain/drafting/types';
+
+export interface AccountSettings {
+  sender: DraftSender;
+  payLinkTemplate: string;
+  holidays: string[];
+  businessHours: BusinessHours;
+  collectionsFloorCents?: number;
+}
+
+export const defaultSettings: AccountSettings = {
+  sender: { name: 'Accounts Receivable', company: 'Your MSP', email: 'billing@example-msp.com' },
+  payLinkTemplate: 'https://pay.example-msp.com/i/{accountId}',
+  holidays: [],
+  businessHours: defaultBusinessHours,
+};
+
+export async function loadSettings(db: Db): Promise<AccountSettings> {
+  const rows = await db.select().from(t.settings);
+  const byKey = new Map(rows.map((r) => [r.key, r.value as unknown]));
+  const sender = byKey.get('sender') as Partial<DraftSender> | undefined;
+  const bh = BusinessHours.safeParse(byKey.get('businessHours'));
+  return {
+    sender: { ...defaultSettings.sender, ...(sender ?? {}) },
+    payLinkTemplate: (byKey.get('payLinkTemplate') as string | undefined) ?? defaultSettings.payLinkTemplate,
+    holidays: (byKey.get('holidays') as string[] | undefined) ?? [],
+    businessHours: bh.success ? bh.data : defaultBusinessHours,
+    collectionsFloorCents: byKey.get('collectionsFloorCents') as number | undefined,
+  };
+}
+
+/** The newest active version of each policy; the built-in ones when none is stored. */
+export async function loadPolicies(db: Db): Promise<{ policies: PolicyDefinition[]; versions: Map<string, number> }> {
+  const rows = await db.select().from(t.policies).where(eq(t.policies.active, true)).orderBy(desc(t.policies.version));
+  const newest = new Map<string, (typeof rows)[number]>();
+  for (const r of rows) if (!newest.has(r.name)) newest.set(r.name, r);
+  const policies: PolicyDefinition[] = [];
+  const versions = new Map<string, number>();
+  for (const r of newest.values()) {
+    const parsed = PolicyDefinition.safeParse(r.definition);
+    if (!parsed.success) continue; // validated on write; an unreadable row must not stop every account
+    policies.push(parsed.data);
+    versions.set(parsed.data.name, r.version);
+  }
+  return policies.length > 0 ? { policies, versions } : { policies: [...defaultPolicies], versions };
+}
+
+export interface LoadedAccount {
+  facts: AccountFacts;
+  factsVersion: number;
+  policy: PolicyDefinition;
+  policyVersion: number;
+  settings: AccountSettings;
+}
+
+export async function loadAccount(db: Db, accountId: string, now: Date): Promise<LoadedAccount | null> {
+  const [account] = await db.select().from(t.accounts).where(eq(t.accounts.id, accountId));
+  if (!account) return null;
+  const yearAgo = new Date(now.getTime() - 400 * 86_400_000);
+  const [contacts, invoices, payments, promises, disputes, messages, calls, recs, settings, { policies, versions }] =
+    await Promise.all([
+      db.select().from(t.contacts).where(eq(t.contacts.accountId, accountId)).orderBy(desc(t.contacts.isPrimary)),
+      db
+        .select()
+        .from(t.invoices)
+        .where(and(eq(t.invoices.accountId, accountId), or(eq(t.invoices.status, 'open'), gte(t.invoices.updatedAt, yearAgo)))),
+      db.select().from(t.payments).where(and(eq(t.payments.accountId, accountId), gte(t.payments.receivedAt, yearAgo))),
+      db.select().from(t.promises).where(eq(t.promises.accountId, accountId)),
+      db.select().from(t.disputes).where(eq(t.disputes.accountId, accountId)),
+      db
+        .select()
+        .from(t.messages)
+        .where(and(eq(t.messages.accountId, accountId), inArray(t.messages.status, ['sent', 'rejected', 'suppressed']))),
+      db.select().from(t.callTasks).where(eq(t.callTasks.accountId, accountId)),
+      db.select().from(t.recommendations).where(eq(t.recommendations.accountId, accountId)),
+      loadSettings(db),
+      loadPolicies(db),
+    ]);
+
+  const base = policyForSegment(policies, account.segment);
+  const recommendationStepId = (kind: string) => base.steps.find((s) => s.kind === kind)?.id ?? kind;
+  // A step is done once it went out, or a person rejected it, or its call/recommendation exists.
+  const sent: SentFact[] = [
+    ...messages.map((m) => ({
+      stepId: m.stepId,
+      cycleKey: m.cycleKey,
+      sentAt: (m.sentAt ?? m.decidedAt ?? m.createdAt).toISOString(),
+      tone: m.tone,
+    })),
+    ...calls.map((c) => ({ stepId: c.stepId, cycleKey: c.cycleKey, sentAt: c.createdAt.toISOString() })),
+    ...recs.map((r) => ({ stepId: recommendationStepId(r.kind), cycleKey: r.cycleKey, sentAt: r.createdAt.toISOString() })),
+  ];
+
+  const facts: AccountFacts = {
+    accountId: account.id,
+    name: account.name,
+    segment: account.segment,
+    mode: account.mode,
+    timeZone: account.timeZone,
+    businessHours: BusinessHours.safeParse(account.businessHours).data ?? settings.businessHours,
+    holidays: [...new Set([...settings.holidays, ...account.holidays])].sort(),
+    clientSince: account.clientSince,
+    paymentTermsDays: account.paymentTermsDays,
+    paymentMethod: account.paymentMethod,
+    paused: account.paused,
+    currency: account.currency,
+    contacts: contacts.map((c) => ({ name: c.name, email: c.email, phone: c.phone, role: c.role })),
+    invoices: invoices.map((i) => ({
+      id: i.id,
+      number: i.number,
+      issueDate: i.issueDate,
+      dueDate: i.dueDate,
+      amountCents: i.amountCents,
+      balanceCents: i.balanceCents,
+      status: i.status,
+      paidAt: i.paidAt?.toISOString() ?? null,
+    })),
+    payments: payments.map((p) => ({
+      id: p.id,
+      receivedAt: p.receivedAt.toISOString(),
+      amountCents: p.amountCents,
+      method: p.method,
+    })),
+    promises: promises.map((p) => ({
+      id: p.id,
+      promisedDate: p.promisedDate,
+      amountCents: p.amountCents,
+      status: p.status,
+      createdAt: p.createdAt.toISOString(),
+    })),
+    disputes: disputes.map((d) => ({
+      id: d.id,
+      invoiceId: d.invoiceId,
+      status: d.status,
+      reason: d.reason,
+      openedAt: d.openedAt.toISOString(),
+      resolvedAt: d.resolvedAt?.toISOString() ?? null,
+    })),
+    sent,
+  };
+  const policy =
+    settings.collectionsFloorCents !== undefined
+      ? { ...base, rules: { ...base.rules, collectionsFloorCents: settings.collectionsFloorCents } }
+      : base;
+  return { facts, factsVersion: account.factsVersion, policy, policyVersion: versions.get(policy.name) ?? 0, settings };
+}
+
+export function payLinkFor(settings: AccountSettings, accountId: string): string {
+  return settings.payLinkTemplate.replace('{accountId}', encodeURIComponent(accountId));
+}

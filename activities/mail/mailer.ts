@@ -1,0 +1,66 @@
+/**
+ * Where approved messages go. SMTP through nodemailer when SMTP_URL is set; otherwise a local outbox:
+ * each message is written as an .eml file named by its idempotency key, so a retried send rewrites the
+ * same file instead of adding a second one.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | null;
+  /** Stable per account + step + cycle; becomes the Message-ID so a receiving system can de-duplicate too. */
+  idempotencyKey: string;
+}
+
+export interface Mailer {
+  readonly transport: 'smtp' | 'outbox';
+  send(mail: OutgoingMail): Promise<{ providerMessageId: string; emlPath?: string }>;
+}
+
+const messageIdFor = (key: string) => `<${key.replace(/[^A-Za-z0-9._-]/g, '.')}@tactful>`;
+
+export function createSmtpMailer(url: string): Mailer {
+  const transporter = nodemailer.createTransport(url);
+  return {
+    transport: 'smtp',
+    async send(mail) {
+      const info = await transporter.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? undefined,
+        messageId: messageIdFor(mail.idempotencyKey),
+      });
+      return { providerMessageId: info.messageId };
+    },
+  };
+}
+
+export function createOutboxMailer(dir: string): Mailer {
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    transport: 'outbox',
+    async send(mail) {
+      const messageId = messageIdFor(mail.idempotencyKey);
+      const info = await transporter.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html ?? undefined,
+        messageId,
+        date: new Date(),
+      });
+      await fs.mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${mail.idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
+      await fs.writeFile(file, info.message as Buffer);
+      return { providerMessageId: messageId, emlPath: file };
+    },
+  };
+}

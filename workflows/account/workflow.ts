@@ -1,0 +1,234 @@
+/**
+ * One long-lived workflow per account. It asks the policy what happens next, sleeps until then,
+ * wakes early when a fact changes, and carries a drafted message through a person's decision to the
+ * send. PostgreSQL holds the facts and the drafts; this holds only what happens next.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AccountActivities, Plan } from '../../activities/account/activities';
+import { nextBusinessInstant } from '../../domain/calendar';
+import {
+  Errors,
+  decideDraftUpdate,
+  factsChangedSignal,
+  logCallOutcomeUpdate,
+  stateQuery,
+  type AccountState,
+  type AccountWorkflowInput,
+  type CallOutcome,
+  type CarriedState,
+  type DraftDecision,
+  type PendingDraft,
+} from './definitions';
+
+const planning = proxyActivities<AccountActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// The model may be slow; a stuck call is retried a few times, then the drafter falls back to templates.
+const drafting = proxyActivities<AccountActivities>({
+  startToCloseTimeout: '3 minutes',
+  retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
+});
+const sending = proxyActivities<AccountActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+});
+
+/** How many settled drafts the workflow remembers to answer "already decided" or "superseded". */
+const REMEMBERED_OUTCOMES = 20;
+
+export async function accountWorkflow(input: AccountWorkflowInput): Promise<void> {
+  const { accountId } = input;
+  const carried: CarriedState = input.state ?? { seenFactsVersion: 0 };
+  let pending: PendingDraft | undefined = carried.pendingDraft;
+  let openCallTaskId = carried.openCallTaskId;
+  const outcomes = new Map<string, string>(carried.recentOutcomes ?? []);
+  let signalledVersion = carried.seenFactsVersion;
+  let dirty = true;
+  let decision: DraftDecision | undefined;
+  let plan: Plan | undefined;
+
+  const remember = (messageId: string, outcome: string) => {
+    outcomes.set(messageId, outcome);
+    while (outcomes.size > REMEMBERED_OUTCOMES) outcomes.delete(outcomes.keys().next().value!);
+  };
+  const now = () => new Date().toISOString();
+
+  setHandler(factsChangedSignal, (s) => {
+    signalledVersion = Math.max(signalledVersion, s.factsVersion);
+    dirty = true;
+  });
+
+  setHandler(
+    decideDraftUpdate,
+    async (d) => {
+      decision = d;
+      await planning.recordDecision({ accountId, decision: d, now: now() });
+      return { messageId: d.messageId, status: d.decision === 'reject' ? 'rejected' : 'approved' };
+    },
+    {
+      validator: (d) => {
+        if (pending && pending.messageId === d.messageId && pending.requiresApproval && !decision) return;
+        const earlier = outcomes.get(d.messageId) ?? (decision?.messageId === d.messageId ? 'already decided' : undefined);
+        if (earlier?.startsWith('superseded')) {
+          throw ApplicationFailure.create({ type: Errors.Superseded, message: `This draft was withdrawn: ${earlier.replace(/^superseded: /, '')}.`, nonRetryable: true });
+        }
+        if (earlier) throw ApplicationFailure.create({ type: Errors.AlreadyDecided, message: `This draft was already ${earlier}.`, nonRetryable: true });
+        throw ApplicationFailure.create({ type: Errors.NoSuchDraft, message: 'No draft with this id is waiting for a decision on this account.', nonRetryable: true });
+      },
+    },
+  );
+
+  setHandler(
+    logCallOutcomeUpdate,
+    async (o: CallOutcome) => {
+      const { factsVersion } = await planning.recordCallOutcome({ accountId, outcome: o, now: now() });
+      if (o.outcome !== 'no_answer') openCallTaskId = undefined;
+      signalledVersion = Math.max(signalledVersion, factsVersion);
+      dirty = true;
+      return { callTaskId: o.callTaskId, recorded: o.outcome };
+    },
+    {
+      validator: (o) => {
+        if (o.callTaskId === openCallTaskId) return;
+        throw ApplicationFailure.create({ type: Errors.NoSuchCallTask, message: 'This call task is not open on this account (already logged, or not created yet).', nonRetryable: true });
+      },
+    },
+  );
+
+  setHandler(stateQuery, (): AccountState => ({
+    accountId,
+    mode: plan?.mode ?? null,
+    stage: pending?.stepId ?? (plan?.next.type === 'act' ? plan.next.step.kind : null),
+    balanceCents: plan?.balanceCents ?? 0,
+    next: plan?.next ?? null,
+    pendingDraft: pending ?? null,
+    openCallTaskId: openCallTaskId ?? null,
+    promise: plan?.promise ?? null,
+    disputeOpen: plan?.disputeOpen ?? false,
+    paused: plan?.paused ?? false,
+    seenFactsVersion: plan?.factsVersion ?? carried.seenFactsVersion,
+  }));
+
+  /** Sleeps until `at` or until something changes; true when it was woken by a change. */
+  const sleepUntil = async (at: string | null): Promise<boolean> => {
+    if (dirty) return true;
+    if (at === null) {
+      await condition(() => dirty);
+      return true;
+    }
+    const ms = Date.parse(at) - Date.parse(now());
+    if (ms <= 0) return false;
+    return condition(() => dirty, ms);
+  };
+
+  const withdraw = async (reason: string) => {
+    if (!pending) return;
+    await planning.withdrawDraft({ accountId, messageId: pending.messageId, reason, now: now() });
+    remember(pending.messageId, `superseded: ${reason}`);
+    pending = undefined;
+    decision = undefined;
+  };
+
+  const send = async (messageId: string) => {
+    // Approved outside business hours: it goes out when the client's day starts.
+    const w = plan!.sendWindow;
+    const at = nextBusinessInstant(now(), w.timeZone, w.businessHours, w.holidays);
+    while (Date.parse(at) > Date.parse(now())) {
+      if (await sleepUntil(at)) {
+        dirty = false;
+        plan = await planning.planNextAction({ accountId, now: now(), pending: pending ?? null });
+        if (plan.withdrawReason) return withdraw(plan.withdrawReason);
+      }
+    }
+    const result = await sending.sendMessage({ accountId, messageId, now: now() });
+    remember(messageId, result.status === 'sent' ? 'sent' : `superseded: ${result.reason}`);
+    pending = undefined;
+    decision = undefined;
+  };
+
+  for (;;) {
+    if (workflowInfo().continueAsNewSuggested && !decision) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof accountWorkflow>({
+        accountId,
+        state: { seenFactsVersion: signalledVersion, pendingDraft: pending, openCallTaskId, recentOutcomes: [...outcomes] },
+      });
+    }
+    dirty = false;
+    plan = await planning.planNextAction({ accountId, now: now(), pending: pending ?? null });
+
+    if (pending) {
+      if (plan.withdrawReason) {
+        await withdraw(plan.withdrawReason);
+        continue;
+      }
+      if (!pending.requiresApproval) {
+        await send(pending.messageId);
+        continue;
+      }
+      if (decision) {
+        const d: DraftDecision = decision;
+        if (d.decision === 'reject') {
+          remember(d.messageId, 'rejected');
+          pending = undefined;
+          decision = undefined;
+        } else {
+          remember(d.messageId, 'approved');
+          await send(d.messageId);
+        }
+        continue;
+      }
+      // Waiting for a person. Past the deadline the draft is raised to managers, and still waits.
+      const deadline = Date.parse(pending.createdAt) + plan.approvalDeadlineHours * 3_600_000;
+      if (!pending.escalated && Date.parse(now()) >= deadline) {
+        await planning.escalateDraft({ accountId, messageId: pending.messageId, waitedHours: plan.approvalDeadlineHours, now: now() });
+        pending = { ...pending, escalated: true };
+      }
+      await condition(() => dirty || decision !== undefined, pending.escalated ? undefined : Math.max(deadline - Date.parse(now()), 1));
+      continue;
+    }
+
+    const next = plan.next;
+    if (next.type === 'idle') {
+      await sleepUntil(null);
+      continue;
+    }
+    if (next.type === 'wait') {
+      await sleepUntil(next.until);
+      continue;
+    }
+    if (Date.parse(next.at) > Date.parse(now())) {
+      await sleepUntil(next.at);
+      continue;
+    }
+
+    const step = next.step;
+    if (step.channel === 'call_task') {
+      const { callTaskId } = await planning.createCallTask({ accountId, step, at: next.at, now: now() });
+      openCallTaskId = callTaskId;
+    } else if (step.channel === 'recommendation') {
+      await planning.recordRecommendation({ accountId, step, now: now() });
+    } else {
+      const draft = await drafting.prepareDraft({ accountId, step, now: now(), mode: plan.mode });
+      pending = {
+        messageId: draft.messageId,
+        stepId: step.stepId,
+        cycleKey: step.cycleKey,
+        createdAt: now(),
+        requiresApproval: draft.requiresApproval,
+        escalated: false,
+      };
+      log.info('draft prepared', { stepId: step.stepId, requiresApproval: draft.requiresApproval });
+    }
+  }
+}
