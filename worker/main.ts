@@ -1,0 +1,72 @@
+/**
+ * The worker process: the composition root that reads config, builds the dependencies (database,
+ * drafter, mailer) and runs the account workflows. It also makes sure the reconciler schedule exists.
+ */
+import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
+import { createOpenAiDrafter } from '../activities/drafting/openai-drafter';
+import { createSafeDrafter } from '../activities/drafting/safe-drafter';
+import { createOutboxMailer, createSmtpMailer } from '../activities/mail/mailer';
+import { openDatabase } from '../db/client';
+import { createTemplateDrafter } from '../domain/drafting/templates';
+import { parseWorkerConfig } from './config';
+import { createTactfulWorker } from './create-worker';
+
+export const RECONCILER_SCHEDULE_ID = 'tactful-reconciler';
+
+async function main(): Promise<void> {
+  const config = parseWorkerConfig(process.env);
+  const logger = pino({ level: config.LOG_LEVEL, base: { process: 'worker' } });
+  const database = openDatabase(config.DATABASE_URL);
+
+  const drafter = createSafeDrafter({
+    primary: config.OPENAI_API_KEY
+      ? createOpenAiDrafter({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS })
+      : createTemplateDrafter(),
+  });
+  const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : createOutboxMailer(config.OUTBOX_DIR);
+  logger.info({ drafter: config.OPENAI_API_KEY ? `openai:${config.OPENAI_MODEL}` : 'template', mailer: mailer.transport }, 'dependencies ready');
+
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+
+  const worker = await createTactfulWorker({
+    connection,
+    client,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db: database.db,
+    drafter,
+    mailer,
+  });
+
+  try {
+    await client.schedule.create({
+      scheduleId: RECONCILER_SCHEDULE_ID,
+      spec: { intervals: [{ every: config.RECONCILE_EVERY }] },
+      action: { type: 'startWorkflow', workflowType: 'reconcilerWorkflow', taskQueue: config.TEMPORAL_TASK_QUEUE, args: [{}] },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP },
+    });
+    logger.info({ every: config.RECONCILE_EVERY }, 'reconciler schedule created');
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  // A first pass right away, so accounts seeded or written while no worker ran are picked up now.
+  await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).trigger();
+
+  const stop = () => worker.shutdown();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker polling');
+  await worker.run();
+  await database.close();
+  await clientConnection.close();
+  await connection.close();
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
