@@ -6,12 +6,12 @@ import { useLogout, useUser } from '../lib/auth';
 import { can, type Capability } from '../lib/authorization';
 
 export const navItems: { to: string; label: string; capability: Capability }[] = [
-  { to: '/queue', label: 'Copilot queue', capability: 'queue:decide' },
+  { to: '/queue', label: 'Copilot queue', capability: 'queue:read' },
   { to: '/accounts', label: 'Accounts', capability: 'accounts:read' },
-  { to: '/calls', label: 'Calls', capability: 'calls:work' },
+  { to: '/calls', label: 'Calls', capability: 'calls:read' },
   { to: '/command-center', label: 'Command center', capability: 'metrics:read' },
   { to: '/policies', label: 'Policy', capability: 'policies:edit' },
-  { to: '/admin', label: 'Admin', capability: 'admin:manage' },
+  { to: '/admin', label: 'Admin', capability: 'users:manage' },
 ];
 
 export function AppLayout() {
@@ -65,5 +65,8 @@ export function AppLayout() {
 
 /** Where "/" goes: the first page this role works in. */
 export function homeFor(me: ReturnType<typeof useUser>): string {
-  return navItems.find((n) => can(me, n.capability))?.to ?? '/accounts';
+  if (can(me, 'queue:decide')) return '/queue';
+  if (can(me, 'calls:log')) return '/calls';
+  if (can(me, 'metrics:read')) return '/command-center';
+  return '/accounts';
 }

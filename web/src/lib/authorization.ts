@@ -1,25 +1,43 @@
 /**
- * What each role may use, so navigation and buttons show only what the server would allow anyway.
- * The server stays the authority: hiding a button is a courtesy, not a control.
+ * What the signed-in person may use, so navigation and buttons show only what the server would allow.
+ * The server's own list (`Me.permissions`) decides; the fallback table covers capabilities the API
+ * does not name yet (policy editing, settings). Hiding a button is a courtesy, not a control.
  */
 import type { Me, Role } from '../../../domain/api';
 
-export const capabilities = {
-  'queue:decide': ['admin', 'manager', 'clerk'],
-  'accounts:read': ['admin', 'manager', 'clerk', 'caller', 'viewer'],
-  'accounts:facts': ['admin', 'manager', 'clerk', 'caller'],
-  'accounts:mode': ['admin', 'manager'],
-  'accounts:pause': ['admin', 'manager'],
-  'calls:work': ['admin', 'manager', 'caller'],
-  'metrics:read': ['admin', 'manager', 'clerk', 'viewer'],
+/** Permission names the API sends today (api/auth/permissions.ts). */
+const serverNamed = [
+  'queue:read',
+  'queue:decide',
+  'accounts:read',
+  'accounts:mode',
+  'accounts:pause',
+  'accounts:promise',
+  'accounts:dispute',
+  'accounts:note',
+  'calls:read',
+  'calls:log',
+  'facts:write',
+  'metrics:read',
+  'stream:read',
+  'users:manage',
+  'tokens:manage',
+] as const;
+
+const fallback = {
   'policies:edit': ['admin', 'manager'],
-  'admin:manage': ['admin'],
+  'settings:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
-export type Capability = keyof typeof capabilities;
+
+export type Capability = (typeof serverNamed)[number] | keyof typeof fallback;
 
 export function can(me: Me | null | undefined, capability: Capability): boolean {
   if (!me) return false;
-  // The API's own list wins when it names the capability; otherwise the role table decides.
   if (me.permissions.includes(capability)) return true;
-  return (capabilities[capability] as readonly Role[]).includes(me.user.role);
+  if ((serverNamed as readonly string[]).includes(capability)) return false;
+  return (fallback[capability as keyof typeof fallback] as readonly Role[]).includes(me.user.role);
+}
+
+export function canAny(me: Me | null | undefined, ...caps: Capability[]): boolean {
+  return caps.some((c) => can(me, c));
 }

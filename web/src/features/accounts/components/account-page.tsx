@@ -1,1 +1,313 @@
-export function AccountPage() { return <p>AccountPage</p>; }
+/**
+ * One account: what is owed, what happens next and when, and the full paper trail. Actions appear
+ * only for roles that may take them; clerks see the mode but cannot change it.
+ */
+import { Alert, Anchor, Badge, Breadcrumbs, Button, Card, Grid, Group, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import type { AccountDetail } from '../../../../../domain/api';
+import { ModeBadge, StatusBadge } from '../../../components/labels';
+import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
+import { useUser } from '../../../lib/auth';
+import { can } from '../../../lib/authorization';
+import { calendarDate, dateTime, humanize, money } from '../../../lib/format';
+import { useAccount, useAccountState } from '../api/get-account';
+import { DisputeDialog, NoteDialog, PauseDialog, PromiseDialog, ResolveDisputeDialog } from './account-action-dialogs';
+import { ModeSwitch } from './mode-switch';
+import { AccountTimeline } from './timeline';
+
+function Stat({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+  return (
+    <Card withBorder padding="sm">
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text fw={600} data-testid={testId}>
+        {children}
+      </Text>
+    </Card>
+  );
+}
+
+type LiveNext = { type?: string; at?: string; until?: string; reason?: string; step?: { stepId?: string; label?: string }; nextStepId?: string };
+
+function LiveState({ accountId }: { accountId: string }) {
+  const live = useAccountState(accountId);
+  if (live.isPending) return null;
+  if (live.isError || !live.data.available || !live.data.state)
+    return (
+      <Text size="xs" c="dimmed">
+        Live workflow state unavailable{live.data?.message ? `: ${live.data.message}` : ''}; the figures above come from the database.
+      </Text>
+    );
+  const next = live.data.state.next as LiveNext | null | undefined;
+  if (!next?.type) return null;
+  const text =
+    next.type === 'act'
+      ? `acting now: ${humanize(next.step?.stepId ?? next.step?.label)}`
+      : next.type === 'wait'
+        ? `waiting until ${dateTime(next.until)}${next.nextStepId ? ` for ${humanize(next.nextStepId)}` : ''}${next.reason ? ` (${next.reason})` : ''}`
+        : `idle: ${humanize(next.reason)}`;
+  return (
+    <Text size="xs" c="dimmed" data-testid="live-next">
+      Workflow: {text}
+    </Text>
+  );
+}
+
+export function AccountPage() {
+  const { accountId = '' } = useParams();
+  const account = useAccount(accountId);
+  if (account.isPending) return <PageLoading label="Loading the account" />;
+  if (account.isError) return <PageError error={account.error} onRetry={() => void account.refetch()} />;
+  return <AccountView detail={account.data} />;
+}
+
+function AccountView({ detail }: { detail: AccountDetail }) {
+  const me = useUser();
+  const a = detail.account;
+  const [dialog, setDialog] = useState<'promise' | 'dispute' | 'pause' | 'note' | null>(null);
+  const [resolving, setResolving] = useState<string | null>(null);
+  const openInvoices = detail.invoices.filter((i) => i.status === 'open');
+  const openDispute = detail.disputes.find((d) => d.status === 'open');
+  const openPromise = detail.promises.find((p) => p.status === 'open');
+  const cur = (c: number | null | undefined) => money(c, a.currency);
+
+  return (
+    <Stack gap="md">
+      <Breadcrumbs>
+        <Anchor component={Link} to="/accounts">
+          Accounts
+        </Anchor>
+        <Text>{a.name}</Text>
+      </Breadcrumbs>
+      <Group justify="space-between" align="flex-start" wrap="wrap">
+        <div>
+          <Title order={2}>{a.name}</Title>
+          <Group gap="xs" mt={4}>
+            <Badge variant="outline">{humanize(a.segment)}</Badge>
+            <ModeBadge mode={a.mode} />
+            {a.paused ? <Badge color="orange">paused</Badge> : null}
+            {a.disputeOpen ? <Badge color="red">dispute open</Badge> : null}
+            {a.externalRef ? (
+              <Text size="xs" c="dimmed">
+                ref {a.externalRef}
+              </Text>
+            ) : null}
+          </Group>
+        </div>
+        <Group gap="xs" aria-label="Account actions">
+          {can(me, 'accounts:promise') ? (
+            <Button size="xs" variant="light" onClick={() => setDialog('promise')}>
+              Record promise
+            </Button>
+          ) : null}
+          {can(me, 'accounts:dispute') ? (
+            <Button size="xs" variant="light" color="red" onClick={() => setDialog('dispute')}>
+              Open dispute
+            </Button>
+          ) : null}
+          {can(me, 'accounts:note') ? (
+            <Button size="xs" variant="default" onClick={() => setDialog('note')}>
+              Add note
+            </Button>
+          ) : null}
+          {can(me, 'accounts:pause') ? (
+            <Button size="xs" variant="light" color="orange" onClick={() => setDialog('pause')}>
+              {a.paused ? 'Resume…' : 'Pause…'}
+            </Button>
+          ) : null}
+          {can(me, 'accounts:mode') ? <ModeSwitch accountId={a.id} mode={a.mode} /> : null}
+        </Group>
+      </Group>
+
+      <SimpleGrid cols={{ base: 2, md: 4 }}>
+        <Stat label="Balance" testId="account-balance">
+          {cur(a.balanceCents)}
+        </Stat>
+        <Stat label="Stage" testId="account-stage">
+          {humanize(a.stage)}
+        </Stat>
+        <Stat label="Next action" testId="account-next-action">
+          {a.nextAction ? humanize(a.nextAction) : 'None scheduled'}
+          {a.nextActionAt ? (
+            <Text span size="sm" fw={400} c="dimmed" data-testid="account-next-action-at">
+              {' '}
+              on {dateTime(a.nextActionAt)}
+            </Text>
+          ) : null}
+        </Stat>
+        <Stat label="Oldest due">{calendarDate(a.oldestDueDate)}</Stat>
+      </SimpleGrid>
+      <Stack gap={2}>
+        <LiveState accountId={a.id} />
+        {a.factsVersion !== a.workflowSeenVersion ? (
+          <Text size="xs" c="orange">
+            The latest change is stored and on its way to the workflow; the next action may still move.
+          </Text>
+        ) : null}
+        {!can(me, 'accounts:mode') ? (
+          <Text size="xs" c="dimmed" data-testid="mode-note">
+            Mode: {a.mode}. Only managers switch between copilot and autonomous.
+          </Text>
+        ) : null}
+      </Stack>
+
+      {openDispute ? (
+        <Alert color="red" title="Dispute open — automation is stopped for this account">
+          <Group justify="space-between">
+            <Text size="sm">
+              {openDispute.reason} (opened {dateTime(openDispute.openedAt)})
+            </Text>
+            {can(me, 'accounts:dispute') ? (
+              <Button size="xs" variant="white" color="red" onClick={() => setResolving(openDispute.id)}>
+                Resolve…
+              </Button>
+            ) : null}
+          </Group>
+        </Alert>
+      ) : null}
+      {openPromise ? (
+        <Alert color="blue" title="Promise to pay">
+          {openPromise.amountCents ? cur(openPromise.amountCents) : 'The balance'} promised by {calendarDate(openPromise.promisedDate)}; escalation waits until then.
+        </Alert>
+      ) : null}
+
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Card withBorder>
+            <Title order={3} size="h4" mb="sm">
+              Timeline
+            </Title>
+            <AccountTimeline accountId={a.id} first={detail.timeline} />
+          </Card>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Card withBorder>
+            <Tabs defaultValue="invoices">
+              <Tabs.List>
+                <Tabs.Tab value="invoices">Invoices ({openInvoices.length} open)</Tabs.Tab>
+                <Tabs.Tab value="payments">Payments</Tabs.Tab>
+                <Tabs.Tab value="commitments">Promises & disputes</Tabs.Tab>
+                <Tabs.Tab value="contacts">Contacts</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="invoices" pt="sm">
+                {detail.invoices.length === 0 ? (
+                  <EmptyState title="No invoices" />
+                ) : (
+                  <Table fz="sm" striped aria-label="Invoices">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Number</Table.Th>
+                        <Table.Th>Due</Table.Th>
+                        <Table.Th ta="right">Amount</Table.Th>
+                        <Table.Th ta="right">Balance</Table.Th>
+                        <Table.Th>Status</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {detail.invoices.map((i) => (
+                        <Table.Tr key={i.id}>
+                          <Table.Td>{i.number}</Table.Td>
+                          <Table.Td>{calendarDate(i.dueDate)}</Table.Td>
+                          <Table.Td ta="right">{cur(i.amountCents)}</Table.Td>
+                          <Table.Td ta="right">{cur(i.balanceCents)}</Table.Td>
+                          <Table.Td>
+                            <StatusBadge status={i.status} />
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                )}
+              </Tabs.Panel>
+              <Tabs.Panel value="payments" pt="sm">
+                {detail.payments.length === 0 ? (
+                  <EmptyState title="No payments recorded" />
+                ) : (
+                  <Table fz="sm" striped aria-label="Payments">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Received</Table.Th>
+                        <Table.Th>Method</Table.Th>
+                        <Table.Th ta="right">Amount</Table.Th>
+                        <Table.Th>Reference</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {detail.payments.map((p) => (
+                        <Table.Tr key={p.id}>
+                          <Table.Td>{dateTime(p.receivedAt)}</Table.Td>
+                          <Table.Td>{p.kind === 'credit_note' ? 'credit note' : p.method.toUpperCase()}</Table.Td>
+                          <Table.Td ta="right">
+                            {cur(p.amountCents)}
+                            {p.unappliedCents > 0 ? (
+                              <Text size="xs" c="orange">
+                                {cur(p.unappliedCents)} unapplied
+                              </Text>
+                            ) : null}
+                          </Table.Td>
+                          <Table.Td>{p.reference ?? '—'}</Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                )}
+              </Tabs.Panel>
+              <Tabs.Panel value="commitments" pt="sm">
+                {detail.promises.length === 0 && detail.disputes.length === 0 ? (
+                  <EmptyState title="No promises or disputes" />
+                ) : (
+                  <Stack gap="xs">
+                    {detail.promises.map((p) => (
+                      <Group key={p.id} justify="space-between">
+                        <Text size="sm">
+                          Promise: {p.amountCents ? cur(p.amountCents) : 'balance'} by {calendarDate(p.promisedDate)}
+                        </Text>
+                        <StatusBadge status={p.status} />
+                      </Group>
+                    ))}
+                    {detail.disputes.map((d) => (
+                      <Group key={d.id} justify="space-between" wrap="nowrap">
+                        <Text size="sm">
+                          Dispute: {d.reason}
+                          {d.resolution ? ` — ${d.resolution}` : ''}
+                        </Text>
+                        <StatusBadge status={d.status} />
+                      </Group>
+                    ))}
+                  </Stack>
+                )}
+              </Tabs.Panel>
+              <Tabs.Panel value="contacts" pt="sm">
+                <Stack gap="xs">
+                  {detail.contacts.map((c) => (
+                    <div key={c.id}>
+                      <Text size="sm" fw={600}>
+                        {c.name} {c.isPrimary ? <Badge size="xs">primary</Badge> : null}
+                      </Text>
+                      <Text size="sm">
+                        {c.role ? `${c.role} · ` : ''}
+                        <Anchor href={`mailto:${c.email}`}>{c.email}</Anchor>
+                        {c.phone ? ` · ${c.phone}` : ''}
+                      </Text>
+                    </div>
+                  ))}
+                  <Text size="xs" c="dimmed">
+                    {a.timeZone} · terms net {a.paymentTermsDays} · pays by {a.paymentMethod.toUpperCase()} · client since {calendarDate(a.clientSince)}
+                  </Text>
+                </Stack>
+              </Tabs.Panel>
+            </Tabs>
+          </Card>
+        </Grid.Col>
+      </Grid>
+
+      <PromiseDialog accountId={a.id} opened={dialog === 'promise'} onClose={() => setDialog(null)} />
+      <DisputeDialog account={detail} opened={dialog === 'dispute'} onClose={() => setDialog(null)} />
+      <PauseDialog accountId={a.id} paused={a.paused} opened={dialog === 'pause'} onClose={() => setDialog(null)} />
+      <NoteDialog accountId={a.id} opened={dialog === 'note'} onClose={() => setDialog(null)} />
+      <ResolveDisputeDialog accountId={a.id} disputeId={resolving} onClose={() => setResolving(null)} />
+    </Stack>
+  );
+}

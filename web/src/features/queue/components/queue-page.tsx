@@ -25,9 +25,9 @@ type Outcome = { tone: 'ok' | 'conflict' | 'error'; text: string };
 function describeFailure(error: unknown, item: QueueItem | undefined): Outcome {
   const who = item ? `${item.accountName} — ${humanize(item.stepId)}` : 'This draft';
   if (error instanceof ApiError && error.is('alreadyDecided'))
-    return { tone: 'conflict', text: `${who}: already decided by someone else${error.problem.detail ? ` (${error.problem.detail})` : ''}. It has left your queue.` };
+    return { tone: 'conflict', text: `${who}: already decided. ${error.problem.detail ?? 'Someone else decided it first.'} It has left your queue.` };
   if (error instanceof ApiError && error.is('superseded'))
-    return { tone: 'conflict', text: `${who}: superseded${error.problem.detail ? ` — ${error.problem.detail}` : ' — the account changed since it was drafted'}. Nothing was sent.` };
+    return { tone: 'conflict', text: `${who}: superseded. ${error.problem.detail ?? 'The account changed since it was drafted; nothing was sent.'}` };
   return { tone: 'error', text: `${who}: ${errorMessage(error)}` };
 }
 
