@@ -44,7 +44,7 @@ export async function insertInvoice(
 /** Applies a payment oldest invoice first, as the ledger does. */
 export async function recordPayment(t: TestDatabase, accountId: string, amountCents: number, receivedAt: Date): Promise<number> {
   const [payment] = await t.sql`
-    insert into payments (account_id, amount_cents, received_at, method) values (${accountId}, ${amountCents}, ${receivedAt}, 'ach')
+    insert into payments (account_id, amount_cents, received_at, method) values (${accountId}, ${amountCents}, ${receivedAt.toISOString()}, 'ach')
     returning id`;
   let left = amountCents;
   const open = await t.sql`select id, balance_cents from invoices where account_id = ${accountId} and status = 'open' order by due_date, number`;
@@ -55,7 +55,7 @@ export async function recordPayment(t: TestDatabase, accountId: string, amountCe
     await t.sql`insert into payment_allocations (payment_id, invoice_id, amount_cents) values (${payment.id}, ${inv.id}, ${applied})`;
     await t.sql`update invoices set balance_cents = balance_cents - ${applied},
                   status = case when balance_cents - ${applied} = 0 then 'paid'::invoice_status else status end,
-                  paid_at = case when balance_cents - ${applied} = 0 then ${receivedAt}::timestamptz else paid_at end
+                  paid_at = case when balance_cents - ${applied} = 0 then ${receivedAt.toISOString()}::timestamptz else paid_at end
                 where id = ${inv.id}`;
   }
   return bumpFacts(t, accountId);

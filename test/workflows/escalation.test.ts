@@ -24,6 +24,17 @@ beforeAll(async () => {
   running = worker.run();
 });
 
+/**
+ * The test server starts at the wall clock; each case starts on the next Monday at 08:00 in New York
+ * so that "two days later" means the same business days whenever the suite runs.
+ */
+beforeEach(async () => {
+  const now = await env.currentTimeMs();
+  let target = Date.parse(`${isoDate(now)}T13:00:00Z`);
+  while (target <= now || new Date(target).getUTCDay() !== 1) target += 86_400_000;
+  await env.sleep(target - now);
+});
+
 afterAll(async () => {
   worker?.shutdown();
   await running;
@@ -82,5 +93,164 @@ describe('copilot mode', () => {
     await expect(again).rejects.toMatchObject({ cause: { type: 'AlreadyDecided' } });
     expect((await t.sql`select count(*)::int as n from outbox where account_id = ${accountId}`)[0].n).toBe(1);
     expect(await eventsOf(accountId)).toEqual(expect.arrayContaining(['draft.created', 'draft.approved', 'message.sent']));
+  });
+});
+
+const handleOf = (accountId: string) => env.client.workflow.getHandle(accountWorkflowId(accountId));
+const outboxCount = async (accountId: string) => (await t.sql`select count(*)::int as n from outbox where account_id = ${accountId}`)[0].n as number;
+const accountRow = async (accountId: string) => (await t.sql`select * from accounts where id = ${accountId}`)[0];
+
+async function payInFull(accountId: string) {
+  const [{ balance }] = await t.sql`select coalesce(sum(balance_cents), 0)::int as balance from invoices where account_id = ${accountId} and status = 'open'`;
+  const version = await recordPayment(t, accountId, balance, new Date(await env.currentTimeMs()));
+  await signal(env.client, taskQueue, accountId, version, 'payment_recorded');
+}
+
+describe('autonomous mode', () => {
+  it('sends routine steps by itself, and a payment before D+3 means no reminder', async () => {
+    const { accountId } = await startAccount({ mode: 'autonomous' }, { dueInDays: 5 });
+    await env.sleep('6 days');
+    const [first] = await waitFor('the pre-due notice', async () => {
+      const rows = await messagesOf(accountId);
+      return rows.some((m) => m.status === 'sent') ? rows : undefined;
+    });
+    expect(first).toMatchObject({ step_id: 'prevention', status: 'sent' });
+    expect(await eventsOf(accountId)).toEqual(expect.arrayContaining(['draft.created', 'draft.approved', 'message.sent']));
+
+    await payInFull(accountId);
+    await waitFor('the workflow to see the payment', async () => (await accountRow(accountId)).next_action === 'idle:no_open_balance');
+    await env.sleep('25 days');
+    const all = await messagesOf(accountId);
+    expect(all.map((m) => m.step_id)).toEqual(['prevention']);
+    expect(await outboxCount(accountId)).toBe(1);
+  });
+
+  it('an account imported 20 days late gets the one step that applies now, not every missed one', async () => {
+    const { accountId } = await startAccount({ mode: 'autonomous' }, { dueInDays: -20 });
+    await env.sleep('2 days');
+    const sent = await waitFor('one message', async () => {
+      const rows = await messagesOf(accountId);
+      return rows.find((m) => m.status === 'sent') ? rows : undefined;
+    });
+    expect(sent.map((m) => m.step_id)).toEqual(['second_reminder']);
+    const skipped = await t.sql`select data->>'stepId' as step from events where account_id = ${accountId} and type = 'step.skipped' order by id`;
+    expect(skipped.map((s) => s.step)).toEqual(['prevention', 'first_reminder']);
+    expect(await outboxCount(accountId)).toBe(1);
+  });
+
+  it('a key account still waits for a person, with the reason shown', async () => {
+    const { accountId } = await startAccount({ mode: 'autonomous', segment: 'key_account' }, { dueInDays: -4 });
+    await env.sleep('2 days');
+    const [draft] = await waitFor('a draft', async () => {
+      const rows = await t.sql`select status, sensitive_reasons, requires_approval from messages where account_id = ${accountId}`;
+      return rows.length ? rows : undefined;
+    });
+    expect(draft.status).toBe('pending_approval');
+    expect(draft.sensitive_reasons).toContain('key_account');
+    await env.sleep('2 days');
+    expect(await outboxCount(accountId)).toBe(0);
+  });
+});
+
+describe('never remind after payment', () => {
+  it('withdraws a draft waiting for approval when the client pays, and says so to a late click', async () => {
+    const { accountId } = await startAccount({ mode: 'copilot' }, { dueInDays: -4 });
+    await env.sleep('1 day');
+    const [draft] = await waitFor('a waiting draft', async () => {
+      const rows = await t.sql`select id, status from messages where account_id = ${accountId} and status = 'pending_approval'`;
+      return rows.length ? rows : undefined;
+    });
+    await payInFull(accountId);
+    const withdrawn = await waitFor('the withdrawal', async () => {
+      const [row] = await t.sql`select status, decision_reason from messages where id = ${draft.id}`;
+      return row.status === 'superseded' ? row : undefined;
+    });
+    expect(withdrawn.decision_reason).toMatch(/paid/);
+    const late = handleOf(accountId).executeUpdate(decideDraftUpdate, {
+      args: [{ messageId: draft.id, decision: 'approve', actor: { type: 'user', name: 'Clerk' } }],
+    });
+    await expect(late).rejects.toMatchObject({ cause: { type: 'Superseded', message: expect.stringMatching(/withdrawn: the account has paid/) } });
+    await env.sleep('10 days');
+    expect(await outboxCount(accountId)).toBe(0);
+    expect(await eventsOf(accountId)).toContain('draft.withdrawn');
+  });
+
+  it('re-anchors on the next invoice after the oldest one is paid', async () => {
+    const accountId = await insertAccount(t, { mode: 'autonomous' });
+    const now = await today();
+    const oldId = await insertInvoice(t, accountId, { number: 'INV-OLD', issueDate: addDaysIso(now, -50), dueDate: addDaysIso(now, -20), amountCents: 40_000 });
+    const newId = await insertInvoice(t, accountId, { number: 'INV-NEW', issueDate: addDaysIso(now, -30), dueDate: addDaysIso(now, -4), amountCents: 60_000 });
+    // The oldest invoice is paid in full before the workflow first looks: the stage follows INV-NEW.
+    const version = await recordPayment(t, accountId, 40_000, new Date(await env.currentTimeMs()));
+    await signal(env.client, taskQueue, accountId, version, 'payment_recorded');
+    await env.sleep('2 days');
+    const [msg] = await waitFor('a message', async () => {
+      const rows = await t.sql`select step_id, cycle_key, amount_cents, invoice_ids from messages where account_id = ${accountId}`;
+      return rows.length ? rows : undefined;
+    });
+    expect(msg.step_id).toBe('first_reminder');
+    expect(msg.cycle_key.startsWith(newId)).toBe(true);
+    expect(msg.invoice_ids).toEqual([newId]);
+    expect(msg.invoice_ids).not.toContain(oldId);
+    expect(Number(msg.amount_cents)).toBe(60_000);
+  });
+});
+
+describe('disputes and promises change the course', () => {
+  it('an open dispute stops automation; resolving it restarts', async () => {
+    const { accountId } = await startAccount({ mode: 'autonomous' }, { dueInDays: -4 });
+    await env.sleep('1 day');
+    await waitFor('the first reminder', async () => (await messagesOf(accountId)).find((m) => m.status === 'sent'));
+    await t.sql`insert into disputes (account_id, reason, opened_at) values (${accountId}, 'Billed for 12 seats, we have 9', ${new Date(await env.currentTimeMs()).toISOString()})`;
+    const { bumpFacts } = await import('../support/fixtures');
+    await signal(env.client, taskQueue, accountId, await bumpFacts(t, accountId), 'dispute_opened');
+    await waitFor('the halt', async () => (await accountRow(accountId)).next_action === 'idle:dispute_open');
+    await env.sleep('20 days');
+    expect((await messagesOf(accountId)).length).toBe(1);
+
+    await t.sql`update disputes set status = 'resolved', resolved_at = ${new Date(await env.currentTimeMs()).toISOString()}, resolution = 'Credit issued' where account_id = ${accountId}`;
+    await signal(env.client, taskQueue, accountId, await bumpFacts(t, accountId), 'dispute_resolved');
+    await env.sleep('2 days');
+    const after = await waitFor('follow-up after the dispute', async () => {
+      const rows = await messagesOf(accountId);
+      return rows.length > 1 ? rows : undefined;
+    });
+    // Straight after a dispute, a person looks at the next message.
+    expect(after[1].status).toBe('pending_approval');
+    const [{ sensitive_reasons }] = await t.sql`select sensitive_reasons from messages where account_id = ${accountId} order by created_at desc limit 1`;
+    expect(sensitive_reasons).toEqual(expect.arrayContaining(['recent_dispute']));
+  });
+});
+
+describe('business hours', () => {
+  it('moves a send off a holiday and into the client’s own morning', async () => {
+    const now = await today();
+    // A due date whose D-3 is a Tuesday at least a week out; that Tuesday is the client's holiday.
+    let tuesday = addDaysIso(now, 7);
+    while (new Date(`${tuesday}T12:00:00Z`).getUTCDay() !== 2) tuesday = addDaysIso(tuesday, 1);
+    const accountId = await insertAccount(t, { mode: 'autonomous', timeZone: 'Asia/Tokyo', holidays: [tuesday] });
+    const due = addDaysIso(tuesday, 3);
+    await insertInvoice(t, accountId, { number: 'INV-TYO', issueDate: addDaysIso(due, -30), dueDate: due, amountCents: 88_000 });
+    const [{ facts_version }] = await t.sql`select facts_version from accounts where id = ${accountId}`;
+    await signal(env.client, taskQueue, accountId, Number(facts_version), 'invoice_upserted');
+    await env.sleep(`${Math.ceil((Date.parse(`${due}T00:00:00Z`) - (await env.currentTimeMs())) / 86_400_000) + 1} days`);
+    const sent = await waitFor('the pre-due notice', async () => (await messagesOf(accountId)).find((m) => m.status === 'sent'));
+    const local = new Date(sent.sent_at).toLocaleString('en-GB', { timeZone: 'Asia/Tokyo', hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    const wednesday = addDaysIso(tuesday, 1);
+    const [y, m, d] = wednesday.split('-');
+    expect(local).toBe(`${d}/${m}/${y}, 09:00`);
+  });
+});
+
+describe('approval deadline', () => {
+  it('raises a draft that waits too long to managers, and it keeps waiting', async () => {
+    const { accountId } = await startAccount({ mode: 'copilot' }, { dueInDays: -4 });
+    await env.sleep('2 hours');
+    await waitFor('a waiting draft', async () => (await messagesOf(accountId)).find((m) => m.status === 'pending_approval'));
+    await env.sleep('3 days');
+    await waitFor('the escalation', async () => (await eventsOf(accountId)).includes('draft.escalated'));
+    const [row] = await t.sql`select status, escalated_at from messages where account_id = ${accountId}`;
+    expect(row.status).toBe('pending_approval');
+    expect(row.escalated_at).not.toBeNull();
   });
 });
