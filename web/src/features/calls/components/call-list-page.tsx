@@ -1,1 +1,105 @@
-export function CallListPage() { return <p>CallListPage</p>; }
+/** Today's calls, grouped by who makes them; unassigned calls are anyone's to pick up. */
+import { Anchor, Badge, Card, Group, SegmentedControl, Stack, Switch, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import type { CallListItem } from '../../../../../domain/api';
+import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
+import { useUser } from '../../../lib/auth';
+import { dateTime, humanize, money } from '../../../lib/format';
+import { useCalls, type CallFilters } from '../api/get-calls';
+
+function groupByCaller(items: CallListItem[]) {
+  const groups = new Map<string, CallListItem[]>();
+  for (const c of items) {
+    const key = c.assignedToName ?? 'Unassigned';
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a === 'Unassigned' ? 1 : b === 'Unassigned' ? -1 : a.localeCompare(b)));
+}
+
+export function CallListPage() {
+  const me = useUser();
+  const [status, setStatus] = useState<CallFilters['status']>('open');
+  const [dueOnly, setDueOnly] = useState(false);
+  const [mine, setMine] = useState(me?.user.role === 'caller');
+  const calls = useCalls({ status, due: dueOnly ? 'true' : undefined, mine: mine ? 'true' : undefined, pageSize: 200 });
+
+  return (
+    <Stack>
+      <Group justify="space-between" align="flex-end" wrap="wrap">
+        <Title order={2}>Calls</Title>
+        <Group>
+          <SegmentedControl
+            aria-label="Call status"
+            value={status}
+            onChange={(v) => setStatus(v as CallFilters['status'])}
+            data={[
+              { value: 'open', label: 'To call' },
+              { value: 'done', label: 'Done' },
+              { value: 'cancelled', label: 'Cancelled' },
+            ]}
+          />
+          <Switch label="Due now only" checked={dueOnly} onChange={(e) => setDueOnly(e.currentTarget.checked)} />
+          <Switch label="Mine only" checked={mine} onChange={(e) => setMine(e.currentTarget.checked)} />
+        </Group>
+      </Group>
+      {calls.isPending ? (
+        <PageLoading label="Loading calls" />
+      ) : calls.isError ? (
+        <PageError error={calls.error} onRetry={() => void calls.refetch()} />
+      ) : calls.data.items.length === 0 ? (
+        <EmptyState title={status === 'open' ? 'No calls to make' : 'No calls here'}>
+          {status === 'open' ? 'Call tasks appear when an account reaches the call step of its escalation.' : null}
+        </EmptyState>
+      ) : (
+        groupByCaller(calls.data.items).map(([caller, items]) => (
+          <Card withBorder key={caller} component="section" aria-label={`Calls for ${caller}`}>
+            <Group justify="space-between" mb="xs">
+              <Title order={3} size="h4">
+                {caller}
+              </Title>
+              <Badge variant="light">{items.length} calls</Badge>
+            </Group>
+            <Table fz="sm" striped highlightOnHover>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Account</Table.Th>
+                  <Table.Th>Contact</Table.Th>
+                  <Table.Th ta="right">Owed</Table.Th>
+                  <Table.Th>Due</Table.Th>
+                  <Table.Th>{status === 'open' ? 'Step' : 'Outcome'}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((c) => (
+                  <Table.Tr key={c.id} data-testid="call-row">
+                    <Table.Td>
+                      <Anchor component={Link} to={`/calls/${c.id}`} fw={600}>
+                        {c.accountName}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      {c.primaryContact ? (
+                        <>
+                          {c.primaryContact.name}
+                          <Text size="xs" c="dimmed">
+                            {c.primaryContact.phone ?? c.primaryContact.email}
+                          </Text>
+                        </>
+                      ) : (
+                        '—'
+                      )}
+                    </Table.Td>
+                    <Table.Td ta="right">{money(c.balanceCents)}</Table.Td>
+                    <Table.Td>{dateTime(c.dueAt)}</Table.Td>
+                    <Table.Td>{status === 'open' ? humanize(c.stepId) : humanize(c.outcome)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Card>
+        ))
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,55 @@
+/**
+ * The command center's numbers. DSO/ADD/CEI over time are the KPI endpoint asked at several month
+ * ends, so the trend uses exactly the same definitions as today's figure.
+ */
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { AgingReport, ApprovalWait, apiPaths, CallPage, KpiReport, PromiseStats, QueuePage, StageFunnel, StepEffectiveness } from '../../../../../domain/api';
+import { api } from '../../../lib/api-client';
+import { config } from '../../../lib/config';
+import { todayIso } from '../../../lib/format';
+
+const live = { refetchInterval: config.refreshMs * 2 };
+
+export const getAging = (asOf?: string) => api(apiPaths.metricsAging, { query: { asOf }, schema: AgingReport });
+export const useAging = () => useQuery({ queryKey: ['metrics', 'aging'], queryFn: () => getAging(), ...live });
+
+export const getKpis = (asOf: string, periodDays = 90) => api(apiPaths.metricsKpis, { query: { asOf, periodDays }, schema: KpiReport });
+
+/** Month ends going back `months`, then today: the points of the KPI trend. */
+export function trendDates(months = 6, today = todayIso()): string[] {
+  const [y, m] = today.split('-').map(Number);
+  const dates: string[] = [];
+  for (let i = months; i >= 1; i--) dates.push(new Date(Date.UTC(y, m - 1 - i + 1, 0)).toISOString().slice(0, 10));
+  dates.push(today);
+  return dates;
+}
+
+export function useKpiTrend() {
+  const dates = trendDates();
+  return useQueries({
+    queries: dates.map((asOf) => ({ queryKey: ['metrics', 'kpis', asOf], queryFn: () => getKpis(asOf), staleTime: 5 * 60_000 })),
+    combine: (results) => ({
+      points: results.map((r) => r.data).filter((d): d is KpiReport => Boolean(d)),
+      isPending: results.some((r) => r.isPending),
+      error: results.find((r) => r.error)?.error ?? null,
+    }),
+  });
+}
+
+export const useStepEffectiveness = () => useQuery({ queryKey: ['metrics', 'steps'], queryFn: () => api(apiPaths.metricsSteps, { schema: StepEffectiveness }), ...live });
+export const usePromiseStats = () => useQuery({ queryKey: ['metrics', 'promises'], queryFn: () => api(apiPaths.metricsPromises, { schema: PromiseStats }), ...live });
+export const useApprovalWait = () => useQuery({ queryKey: ['metrics', 'approval-wait'], queryFn: () => api(apiPaths.metricsApprovalWait, { schema: ApprovalWait }), ...live });
+export const useStageFunnel = () => useQuery({ queryKey: ['metrics', 'stages'], queryFn: () => api(apiPaths.metricsStages, { schema: StageFunnel }), ...live });
+
+/**
+ * "Needs a person now" has no endpoint of its own yet: it is the sensitive drafts with the highest
+ * risk plus the calls already due.
+ */
+export const useNeedsPerson = () =>
+  useQueries({
+    queries: [
+      { queryKey: ['queue', 'list', { sensitive: 'true', sort: 'risk' }], queryFn: () => api(apiPaths.queue, { query: { sensitive: 'true', sort: 'risk', order: 'desc', pageSize: 10 }, schema: QueuePage }), ...live },
+      { queryKey: ['calls', 'list', { status: 'open', due: 'true' }], queryFn: () => api(apiPaths.calls, { query: { status: 'open', due: 'true', pageSize: 10 }, schema: CallPage }), ...live },
+    ],
+    combine: ([drafts, calls]) => ({ drafts, calls }),
+  });
