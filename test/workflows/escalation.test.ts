@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { accountWorkflowId, decideDraftUpdate, stateQuery } from '../../workflows/account/definitions';
+import { accountWorkflowId, decideDraftUpdate, logCallOutcomeUpdate, stateQuery } from '../../workflows/account/definitions';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createTestWorker, tempOutbox } from '../support/engine';
 import { addDaysIso, insertAccount, insertInvoice, isoDate, recordPayment, signal, waitFor } from '../support/fixtures';
@@ -252,5 +252,85 @@ describe('approval deadline', () => {
     const [row] = await t.sql`select status, escalated_at from messages where account_id = ${accountId}`;
     expect(row.status).toBe('pending_approval');
     expect(row.escalated_at).not.toBeNull();
+  });
+});
+
+describe('promises to pay', () => {
+  async function accountWithCallTask() {
+    const { accountId } = await startAccount({ mode: 'autonomous' }, { dueInDays: -31 });
+    await env.sleep('2 hours');
+    const [task] = await waitFor('the call task', async () => {
+      const rows = await t.sql`select id, step_id from call_tasks where account_id = ${accountId}`;
+      return rows.length ? rows : undefined;
+    });
+    const [sheet] = await t.sql`select sheet from call_sheets where call_task_id = ${task.id}`;
+    expect(sheet.sheet).toBeTruthy();
+    const promisedDate = addDaysIso(await today(), 7);
+    const result = await handleOf(accountId).executeUpdate(logCallOutcomeUpdate, {
+      args: [{ callTaskId: task.id, outcome: 'promise', promisedDate, actor: { type: 'user', name: 'Caller' } }],
+    });
+    expect(result.recorded).toBe('promise');
+    await waitFor('the wait for the promised date', async () => (await accountRow(accountId)).next_action === 'wait:promise_open');
+    const next = new Date((await accountRow(accountId)).next_action_at);
+    expect(isoDate(next.getTime()) > promisedDate).toBe(true);
+    return { accountId, promisedDate };
+  }
+
+  it('a kept promise ends the escalation', async () => {
+    const { accountId } = await accountWithCallTask();
+    await env.sleep('3 days');
+    await payInFull(accountId);
+    await env.sleep('20 days');
+    const [promise] = await t.sql`select status from promises where account_id = ${accountId}`;
+    expect(promise.status).toBe('kept');
+    expect(await t.sql`select * from recommendations where account_id = ${accountId}`).toHaveLength(0);
+    expect(await outboxCount(accountId)).toBe(0);
+  });
+
+  it('a broken promise resumes escalation one step firmer: a service pause goes to a manager', async () => {
+    const { accountId } = await accountWithCallTask();
+    await env.sleep('12 days');
+    const [rec] = await waitFor('the recommendation', async () => {
+      const rows = await t.sql`select kind, status from recommendations where account_id = ${accountId}`;
+      return rows.length ? rows : undefined;
+    });
+    expect(rec).toEqual({ kind: 'service_pause', status: 'pending' });
+    const [promise] = await t.sql`select status from promises where account_id = ${accountId}`;
+    expect(promise.status).toBe('broken');
+    expect(await eventsOf(accountId)).toEqual(expect.arrayContaining(['call.created', 'promise.recorded', 'call.logged', 'promise.broken', 'recommendation.created']));
+    // A pause is a manager's decision: nothing was paused or sent by itself.
+    expect((await accountRow(accountId)).paused).toBe(false);
+  });
+
+  it('a call outcome for a task that is not open is refused clearly', async () => {
+    const { accountId } = await startAccount({ mode: 'autonomous' }, { dueInDays: 5 });
+    await env.sleep('1 hour');
+    const attempt = handleOf(accountId).executeUpdate(logCallOutcomeUpdate, {
+      args: [{ callTaskId: '00000000-0000-0000-0000-000000000000', outcome: 'no_answer', actor: { type: 'user', name: 'Caller' } }],
+    });
+    await expect(attempt).rejects.toMatchObject({ cause: { type: 'NoSuchCallTask' } });
+  });
+});
+
+describe('partial payments', () => {
+  it('withdraws a waiting draft whose amount is no longer true, and redrafts with the new balance', async () => {
+    const { accountId } = await startAccount({ mode: 'copilot' }, { dueInDays: -4, amountCents: 100_000 });
+    await env.sleep('2 hours');
+    const [draft] = await waitFor('a waiting draft', async () => {
+      const rows = await t.sql`select id, amount_cents from messages where account_id = ${accountId} and status = 'pending_approval'`;
+      return rows.length ? rows : undefined;
+    });
+    expect(Number(draft.amount_cents)).toBe(100_000);
+    const version = await recordPayment(t, accountId, 30_000, new Date(await env.currentTimeMs()));
+    await signal(env.client, taskQueue, accountId, version, 'payment_recorded');
+    const redraft = await waitFor('the redraft', async () => {
+      const rows = await t.sql`select id, status, amount_cents, body_text, decision_reason from messages where account_id = ${accountId} order by created_at`;
+      return rows.length === 2 && rows[1].status === 'pending_approval' ? rows : undefined;
+    });
+    expect(redraft[0]).toMatchObject({ status: 'superseded', decision_reason: expect.stringMatching(/balance/) });
+    expect(Number(redraft[1].amount_cents)).toBe(70_000);
+    expect(redraft[1].body_text).toContain('$700.00');
+    // The invoice's original amount may be shown, but never as what is owed.
+    expect(redraft[1].body_text).not.toMatch(/(balance|owe|total)[^\n]*\$1,000\.00/i);
   });
 });
