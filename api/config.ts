@@ -1,0 +1,105 @@
+/**
+ * The API's configuration, parsed once from the environment by the composition root (main.ts).
+ * Everything else receives an `ApiConfig` and never reads process.env.
+ */
+import { z } from 'zod';
+
+const Minutes = z.coerce.number().int().min(1);
+const Bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const ApiEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string({ error: 'DATABASE_URL is required: the PostgreSQL connection string, e.g. postgres://user:pass@localhost:5432/tactful' }).regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Sign out after this many minutes without a request. */
+  SESSION_IDLE_MINUTES: Minutes.max(24 * 60).default(30),
+  /** Sign out this many minutes after sign-in, however active. */
+  SESSION_ABSOLUTE_MINUTES: Minutes.max(30 * 24 * 60).default(12 * 60),
+  /** Send cookies only over HTTPS. On by default outside development; set false for plain-HTTP demos. */
+  COOKIE_SECURE: Bool.optional(),
+  /** Shared secret for the payment webhook's HMAC signature; without it the webhook is off. */
+  WEBHOOK_SECRET: z.string().min(16, 'WEBHOOK_SECRET must be at least 16 characters').optional(),
+  /** The built web app (vite build output), served at / with SPA fallback. */
+  WEB_DIST: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  LOGIN_RATE_WINDOW_MINUTES: Minutes.default(15),
+  /** Seconds between re-signals of accounts whose workflow has not seen their latest facts. */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  TRUST_PROXY: z.string().optional(),
+  NODE_ENV: z.string().default('development'),
+});
+
+export interface ApiConfig {
+  session: { idleMs: number; absoluteMs: number; cookieName: string; secureCookie: boolean };
+  loginRateLimit: { windowMs: number; limit: number };
+  webhookSecret: string | null;
+  /** Tolerated clock difference for webhook timestamps. */
+  webhookToleranceMs: number;
+  webDist: string | null;
+  importMaxBytes: number;
+  /** Check every response against its schema (tests and development). */
+  validateResponses: boolean;
+  trustProxy: string | boolean;
+  /** How often an SSE client is sent new events. */
+  streamPollMs: number;
+}
+
+export interface ProcessConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  temporal: { address: string; namespace: string };
+  logLevel: string;
+  reconcileIntervalMs: number;
+  api: ApiConfig;
+}
+
+export function defaultApiConfig(over: Partial<ApiConfig> = {}): ApiConfig {
+  return {
+    session: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, cookieName: 'tactful_session', secureCookie: false },
+    loginRateLimit: { windowMs: 15 * 60_000, limit: 10 },
+    webhookSecret: null,
+    webhookToleranceMs: 5 * 60_000,
+    webDist: null,
+    importMaxBytes: 20 * 1024 * 1024,
+    validateResponses: false,
+    trustProxy: false,
+    streamPollMs: 1000,
+    ...over,
+  };
+}
+
+/** Fails with one message naming every bad variable, so a misconfigured start is fixed in one go. */
+export function parseProcessConfig(env: Record<string, string | undefined>): ProcessConfig {
+  const r = ApiEnv.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = r.data;
+  const production = e.NODE_ENV === 'production';
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    logLevel: e.LOG_LEVEL,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
+    api: defaultApiConfig({
+      session: {
+        idleMs: e.SESSION_IDLE_MINUTES * 60_000,
+        absoluteMs: e.SESSION_ABSOLUTE_MINUTES * 60_000,
+        cookieName: 'tactful_session',
+        secureCookie: e.COOKIE_SECURE ?? production,
+      },
+      loginRateLimit: { windowMs: e.LOGIN_RATE_WINDOW_MINUTES * 60_000, limit: e.LOGIN_RATE_LIMIT },
+      webhookSecret: e.WEBHOOK_SECRET ?? null,
+      webDist: e.WEB_DIST ?? null,
+      validateResponses: !production,
+      trustProxy: e.TRUST_PROXY === undefined ? false : e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY,
+    }),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * How the API talks to the account workflows. The interface is what routes depend on; the Temporal
+ * implementation is wired in by the composition root, and tests may pass their own object.
+ */
+import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { problemTypes, type Problem } from '../domain/api/problems';
+import {
+  TASK_QUEUE,
+  accountWorkflowId,
+  decideDraftUpdate,
+  Errors,
+  factsChangedSignal,
+  logCallOutcomeUpdate,
+  stateQuery,
+  type AccountState,
+  type AccountWorkflowInput,
+  type CallOutcome,
+  type CallOutcomeResult,
+  type DecisionResult,
+  type DraftDecision,
+  type FactsChanged,
+} from '../workflows/account/definitions';
+
+export interface WorkflowGateway {
+  /** Signal-with-start: starts the account's workflow if it is not running. */
+  factsChanged(accountId: string, signal: FactsChanged): Promise<void>;
+  decideDraft(accountId: string, decision: DraftDecision): Promise<DecisionResult>;
+  logCallOutcome(accountId: string, outcome: CallOutcome): Promise<CallOutcomeResult>;
+  /** Null when the account has no running workflow. */
+  state(accountId: string): Promise<AccountState | null>;
+  /** Resolves when Temporal answers; for /readyz. */
+  ping(): Promise<void>;
+}
+
+/** Temporal could not be reached (or did not answer in time): nothing was done. */
+export class WorkflowUnavailableError extends Error {
+  constructor(message = 'The workflow engine did not answer.', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorkflowUnavailableError';
+  }
+}
+
+/** The workflow refused the request (update validator or handler): a specific answer for the person. */
+export class WorkflowRejectedError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkflowRejectedError';
+  }
+
+  toProblem(): Problem {
+    switch (this.errorType) {
+      case Errors.AlreadyDecided:
+        return { type: problemTypes.alreadyDecided, title: 'Already decided', status: 409, detail: this.message };
+      case Errors.Superseded:
+        return { type: problemTypes.superseded, title: 'Superseded', status: 409, detail: this.message };
+      case Errors.NoSuchDraft:
+      case Errors.NoSuchCallTask:
+      case Errors.AccountNotFound:
+        return { type: problemTypes.notFound, title: 'Not found', status: 404, detail: this.message };
+      case Errors.InvalidInput:
+        return { type: problemTypes.validation, title: 'Invalid request', status: 422, detail: this.message };
+      default:
+        return { type: problemTypes.conflict, title: 'Refused', status: 409, detail: this.message };
+    }
+  }
+}
+
+export const ACCOUNT_WORKFLOW_TYPE = 'accountWorkflow';
+
+const UNAVAILABLE_GRPC = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+
+function translate(err: unknown): never {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) throw new WorkflowRejectedError(cause.type ?? 'Refused', cause.message);
+    throw new WorkflowRejectedError('Refused', cause?.message ?? err.message);
+  }
+  if (err instanceof WorkflowNotFoundError)
+    throw new WorkflowRejectedError(Errors.AccountNotFound, 'This account has no running workflow yet; it will start with the next fact change.');
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    if (isGrpcServiceError(e) && UNAVAILABLE_GRPC.has(e.code)) throw new WorkflowUnavailableError(undefined, { cause: err });
+    if (e instanceof Error && /UNAVAILABLE|DEADLINE_EXCEEDED|ECONNREFUSED|Failed to connect|connect ETIMEDOUT|TransportError/i.test(e.message))
+      throw new WorkflowUnavailableError(undefined, { cause: err });
+    e = (e as { cause?: unknown }).cause;
+  }
+  throw err;
+}
+
+export interface TemporalGatewayOptions {
+  address: string;
+  namespace: string;
+  /** Upper bound for one call, so a request never hangs on an unreachable server. */
+  rpcTimeoutMs?: number;
+}
+
+export function createTemporalGateway(options: TemporalGatewayOptions): WorkflowGateway & { close(): Promise<void> } {
+  // Lazy: the API starts and serves PostgreSQL reads even when Temporal is not up yet.
+  const connection = Connection.lazy({ address: options.address, connectTimeout: options.rpcTimeoutMs ?? 5000 });
+  const client = new Client({ connection, namespace: options.namespace });
+  const timeout = options.rpcTimeoutMs ?? 5000;
+  const call = async <R>(fn: () => Promise<R>, ms = timeout): Promise<R> => {
+    try {
+      return await client.withDeadline(Date.now() + ms, fn);
+    } catch (err) {
+      translate(err);
+    }
+  };
+  return {
+    async factsChanged(accountId, signal) {
+      const input: AccountWorkflowInput = { accountId };
+      await call(() =>
+        client.workflow.signalWithStart(ACCOUNT_WORKFLOW_TYPE, {
+          workflowId: accountWorkflowId(accountId),
+          taskQueue: TASK_QUEUE,
+          args: [input],
+          signal: factsChangedSignal,
+          signalArgs: [signal],
+        }),
+      );
+    },
+    decideDraft(accountId, decision) {
+      // An update waits for the workflow to run its handler; give it longer than a plain RPC.
+      return call(() => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(decideDraftUpdate, { args: [decision] }), timeout * 3);
+    },
+    logCallOutcome(accountId, outcome) {
+      return call(() => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(logCallOutcomeUpdate, { args: [outcome] }), timeout * 3);
+    },
+    async state(accountId) {
+      try {
+        return await call(() => client.workflow.getHandle(accountWorkflowId(accountId)).query(stateQuery));
+      } catch (err) {
+        if (err instanceof WorkflowRejectedError && err.errorType === Errors.AccountNotFound) return null;
+        throw err;
+      }
+    },
+    async ping() {
+      await call(() => client.workflowService.getSystemInfo({}));
+    },
+    close: () => connection.close(),
+  };
+}

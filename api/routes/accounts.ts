@@ -1,0 +1,298 @@
+/**
+ * Accounts: the list and detail read PostgreSQL; every change is written through db/ledger.ts first
+ * and then signalled to the account's workflow with the new facts version.
+ */
+import { and, asc, desc, eq, ilike, lt, sql, type SQL } from 'drizzle-orm';
+import { appendEvent } from '../../db/events';
+import * as ledger from '../../db/ledger';
+import * as t from '../../db/schema';
+import {
+  AccountDetail,
+  AccountListQuery,
+  AccountLiveState,
+  AccountPage,
+  ModeRequest,
+  NoteRequest,
+  NoteResponse,
+  OpenDisputeRequest,
+  PauseRequest,
+  PromiseRequest,
+  ResolveDisputeRequest,
+  ResumeRequest,
+  TimelinePage,
+  TimelineQuery,
+} from '../../domain/api/accounts';
+import { FactWriteResponse, Uuid } from '../../domain/api/common';
+import { route } from '../routing';
+import { accountFor, IdParams, iso, isoOrNull, signalFacts, userIdOf } from './support';
+import { z } from 'zod';
+import { WorkflowUnavailableError } from '../gateway';
+
+const oldestDue = sql<string | null>`(select min(i.due_date)::text from ${t.invoices} i where i.account_id = ${t.accounts.id} and i.status = 'open')`;
+const disputeOpen = sql<boolean>`exists (select 1 from ${t.disputes} d where d.account_id = ${t.accounts.id} and d.status = 'open')`;
+
+const listItem = (a: t.Account, extra: { oldestDue: string | null; disputeOpen: boolean }) => ({
+  id: a.id,
+  externalRef: a.externalRef,
+  name: a.name,
+  segment: a.segment,
+  mode: a.mode,
+  paused: a.paused,
+  balanceCents: a.balanceCents,
+  stage: a.stage,
+  nextAction: a.nextAction,
+  nextActionAt: isoOrNull(a.nextActionAt),
+  oldestDueDate: extra.oldestDue,
+  disputeOpen: Boolean(extra.disputeOpen),
+});
+
+const timelineItem = (e: t.EventRow) => ({
+  id: e.id,
+  type: e.type,
+  actor: { type: e.actorType, id: e.actorId, name: e.actorName },
+  data: (e.data ?? {}) as Record<string, unknown>,
+  createdAt: iso(e.createdAt),
+});
+
+const write = { kind: 'permission' as const };
+
+export const accountRoutes = [
+  route({
+    method: 'get',
+    path: '/api/accounts',
+    summary: 'Accounts with stage, next action, mode and balance',
+    tag: 'accounts',
+    access: { kind: 'permission', permission: 'accounts:read' },
+    query: AccountListQuery,
+    response: AccountPage,
+    async handler({ deps, query, principal }) {
+      const where: SQL[] = [];
+      if (query.search) {
+        const q = `%${query.search.replace(/[\\%_]/g, '\\$&')}%`;
+        where.push(sql`(${ilike(t.accounts.name, q)} or ${ilike(t.accounts.externalRef, q)})`);
+      }
+      if (query.stage) where.push(eq(t.accounts.stage, query.stage));
+      if (query.mode) where.push(eq(t.accounts.mode, query.mode));
+      if (query.segment) where.push(eq(t.accounts.segment, query.segment));
+      // A caller's list is their call list's accounts; object rules apply to lists too.
+      if (principal.kind === 'user' && principal.role === 'caller')
+        where.push(sql`exists (select 1 from ${t.callTasks} c where c.account_id = ${t.accounts.id} and c.status = 'open' and (c.assigned_to = ${principal.id} or c.assigned_to is null))`);
+      const dir = (query.order ?? (query.sort === 'balance' ? 'desc' : 'asc')) === 'asc' ? asc : desc;
+      const key = query.sort === 'balance' ? t.accounts.balanceCents : query.sort === 'next_action' ? t.accounts.nextActionAt : t.accounts.name;
+      const rows = await deps.db.db
+        .select({ a: t.accounts, oldestDue, disputeOpen, total: sql<number>`count(*) over ()::int` })
+        .from(t.accounts)
+        .where(where.length ? and(...where) : undefined)
+        .orderBy(sql`${dir(key)} nulls last`, asc(t.accounts.id))
+        .limit(query.pageSize)
+        .offset((query.page - 1) * query.pageSize);
+      return { items: rows.map((r) => listItem(r.a, r)), page: query.page, pageSize: query.pageSize, total: rows[0]?.total ?? 0 };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/accounts/:id',
+    summary: 'One account: invoices, payments, promises, disputes, contacts and the latest timeline',
+    tag: 'accounts',
+    access: { kind: 'permission', permission: 'accounts:read' },
+    params: IdParams,
+    response: AccountDetail,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const db = ctx.deps.db.db;
+      const [[extra], contacts, invoices, payments, promises, disputes, events] = await Promise.all([
+        db.select({ oldestDue, disputeOpen }).from(t.accounts).where(eq(t.accounts.id, acc.id)),
+        db.select().from(t.contacts).where(eq(t.contacts.accountId, acc.id)).orderBy(desc(t.contacts.isPrimary), asc(t.contacts.name)),
+        db.select().from(t.invoices).where(eq(t.invoices.accountId, acc.id)).orderBy(desc(t.invoices.dueDate), desc(t.invoices.number)),
+        db
+          .select({
+            p: t.payments,
+            applied: sql<string>`coalesce((select sum(a.amount_cents) from ${t.paymentAllocations} a where a.payment_id = ${t.payments.id}), 0)`,
+          })
+          .from(t.payments)
+          .where(eq(t.payments.accountId, acc.id))
+          .orderBy(desc(t.payments.receivedAt)),
+        db.select().from(t.promises).where(eq(t.promises.accountId, acc.id)).orderBy(desc(t.promises.createdAt)),
+        db.select().from(t.disputes).where(eq(t.disputes.accountId, acc.id)).orderBy(desc(t.disputes.openedAt)),
+        db.select().from(t.events).where(eq(t.events.accountId, acc.id)).orderBy(desc(t.events.id)).limit(100),
+      ]);
+      return {
+        account: {
+          ...listItem(acc, extra),
+          timeZone: acc.timeZone,
+          paymentTermsDays: acc.paymentTermsDays,
+          paymentMethod: acc.paymentMethod,
+          clientSince: acc.clientSince,
+          currency: acc.currency,
+          factsVersion: acc.factsVersion,
+          workflowSeenVersion: acc.workflowSeenVersion,
+        },
+        contacts: contacts.map((c) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, role: c.role, isPrimary: c.isPrimary })),
+        invoices: invoices.map((i) => ({ id: i.id, number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amountCents: i.amountCents, balanceCents: i.balanceCents, status: i.status, paidAt: isoOrNull(i.paidAt) })),
+        payments: payments.map(({ p, applied }) => ({ id: p.id, kind: p.kind, amountCents: p.amountCents, receivedAt: iso(p.receivedAt), method: p.method, reference: p.reference, unappliedCents: p.amountCents - Number(applied) })),
+        promises: promises.map((p) => ({ id: p.id, promisedDate: p.promisedDate, amountCents: p.amountCents, status: p.status, createdAt: iso(p.createdAt) })),
+        disputes: disputes.map((d) => ({ id: d.id, invoiceId: d.invoiceId, reason: d.reason, status: d.status, openedAt: iso(d.openedAt), resolvedAt: isoOrNull(d.resolvedAt), resolution: d.resolution })),
+        timeline: events.map(timelineItem),
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/accounts/:id/timeline',
+    summary: "The account's paper trail, newest first",
+    tag: 'accounts',
+    access: { kind: 'permission', permission: 'accounts:read' },
+    params: IdParams,
+    query: TimelineQuery,
+    response: TimelinePage,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const rows = await ctx.deps.db.db
+        .select()
+        .from(t.events)
+        .where(and(eq(t.events.accountId, acc.id), ctx.query.before ? lt(t.events.id, ctx.query.before) : undefined))
+        .orderBy(desc(t.events.id))
+        .limit(ctx.query.limit);
+      return { items: rows.map(timelineItem), nextBefore: rows.length === ctx.query.limit ? rows[rows.length - 1].id : null };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/accounts/:id/state',
+    summary: "Live state from the account's workflow (query); says so when Temporal cannot be asked",
+    tag: 'accounts',
+    access: { kind: 'permission', permission: 'accounts:read' },
+    params: IdParams,
+    response: AccountLiveState,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      try {
+        const state = await ctx.deps.temporal.state(acc.id);
+        return state
+          ? { available: true, state: state as unknown as Record<string, unknown> }
+          : { available: true, state: null, message: 'No workflow is running for this account yet.' };
+      } catch (err) {
+        if (err instanceof WorkflowUnavailableError)
+          return { available: false, state: null, message: 'The workflow engine is unreachable; the stored list columns are shown instead.' };
+        throw err;
+      }
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/accounts/:id/mode',
+    summary: 'Switch between copilot and autonomous (managers)',
+    tag: 'accounts',
+    access: { ...write, permission: 'accounts:mode' },
+    params: IdParams,
+    body: ModeRequest,
+    response: FactWriteResponse,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const r = await ledger.setMode(ctx.deps.db.db, { accountId: acc.id, mode: ctx.body.mode, reason: ctx.body.reason }, ctx.actor);
+      const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'mode_changed', ctx.wfActor) : { signaled: false, message: 'Already in this mode.' };
+      return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/accounts/:id/pause',
+    summary: 'Pause automatic follow-up for this account (managers)',
+    tag: 'accounts',
+    access: { ...write, permission: 'accounts:pause' },
+    params: IdParams,
+    body: PauseRequest,
+    response: FactWriteResponse,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const r = await ledger.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: true, reason: ctx.body.reason }, ctx.actor);
+      const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'paused', ctx.wfActor) : { signaled: false, message: 'Already paused.' };
+      return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/accounts/:id/resume',
+    summary: 'Resume automatic follow-up (managers)',
+    tag: 'accounts',
+    access: { ...write, permission: 'accounts:pause' },
+    params: IdParams,
+    body: ResumeRequest,
+    response: FactWriteResponse,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const r = await ledger.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: false, reason: ctx.body.reason }, ctx.actor);
+      const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'resumed', ctx.wfActor) : { signaled: false, message: 'Not paused.' };
+      return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/accounts/:id/promises',
+    summary: 'Record a promise to pay: escalation waits until the promised date plus grace',
+    tag: 'accounts',
+    access: { ...write, permission: 'accounts:promise' },
+    params: IdParams,
+    body: PromiseRequest,
+    response: FactWriteResponse.extend({ promiseId: Uuid }),
+    status: 201,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const r = await ledger.recordPromise(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor);
+      return { accountId: acc.id, factsVersion: r.factsVersion, promiseId: r.promiseId, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'promise_recorded', ctx.wfActor) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/accounts/:id/disputes',
+    summary: 'Open a dispute: automation stops for this account until it is resolved',
+    tag: 'accounts',
+    access: { ...write, permission: 'accounts:dispute' },
+    params: IdParams,
+    body: OpenDisputeRequest,
+    response: FactWriteResponse.extend({ disputeId: Uuid }),
+    status: 201,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const r = await ledger.openDispute(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor);
+      return { accountId: acc.id, factsVersion: r.factsVersion, disputeId: r.disputeId, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'dispute_opened', ctx.wfActor) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/accounts/:id/disputes/:disputeId/resolve',
+    summary: 'Resolve the open dispute; automation resumes',
+    tag: 'accounts',
+    access: { ...write, permission: 'accounts:dispute' },
+    params: z.strictObject({ id: Uuid, disputeId: Uuid }),
+    body: ResolveDisputeRequest,
+    response: FactWriteResponse,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const r = await ledger.resolveDispute(ctx.deps.db.db, { accountId: acc.id, disputeId: ctx.params.disputeId, resolution: ctx.body.resolution, userId: userIdOf(ctx.principal) }, ctx.actor);
+      return { accountId: acc.id, factsVersion: r.factsVersion, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'dispute_resolved', ctx.wfActor) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/accounts/:id/notes',
+    summary: "Add a note to the account's paper trail",
+    tag: 'accounts',
+    access: { ...write, permission: 'accounts:note' },
+    params: IdParams,
+    body: NoteRequest,
+    response: NoteResponse,
+    status: 201,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      await appendEvent(ctx.deps.db.db, { accountId: acc.id, type: 'note.added', actor: ctx.actor, data: { text: ctx.body.text } });
+      const [last] = await ctx.deps.db.db
+        .select({ id: t.events.id })
+        .from(t.events)
+        .where(and(eq(t.events.accountId, acc.id), eq(t.events.type, 'note.added')))
+        .orderBy(desc(t.events.id))
+        .limit(1);
+      return { accountId: acc.id, eventId: last?.id ?? null };
+    },
+  }),
+];

@@ -1,0 +1,149 @@
+/** Users and integration tokens: admin only. */
+import argon2 from 'argon2';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { appendEvent } from '../../db/events';
+import * as t from '../../db/schema';
+import { ApiTokenList, CreateApiTokenRequest, CreatedApiToken, CreateUserRequest, UpdateUserRequest, UserList, UserSummary } from '../../domain/api/auth';
+import { TOKEN_PREFIX, randomToken, sha256 } from '../auth/principal';
+import { problems } from '../problems';
+import { route } from '../routing';
+import { IdParams, isoOrNull } from './support';
+import type { TokenScope } from '../../domain/api/auth';
+
+const userView = (u: t.User) => ({ id: u.id, email: u.email, name: u.name, role: u.role, active: u.active });
+
+export const adminRoutes = [
+  route({
+    method: 'get',
+    path: '/api/users',
+    summary: 'List users',
+    tag: 'admin',
+    access: { kind: 'permission', permission: 'users:manage' },
+    response: UserList,
+    async handler({ deps }) {
+      const rows = await deps.db.db.select().from(t.users).orderBy(asc(t.users.name));
+      return { items: rows.map(userView) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/users',
+    summary: 'Create a user',
+    tag: 'admin',
+    access: { kind: 'permission', permission: 'users:manage' },
+    body: CreateUserRequest,
+    response: UserSummary,
+    status: 201,
+    async handler({ deps, body, actor }) {
+      const db = deps.db.db;
+      const [exists] = await db.select({ id: t.users.id }).from(t.users).where(eq(sql`lower(${t.users.email})`, body.email));
+      if (exists) throw problems.conflict('A user with this e-mail already exists.');
+      const [u] = await db
+        .insert(t.users)
+        .values({ email: body.email, name: body.name, role: body.role, passwordHash: await argon2.hash(body.password) })
+        .returning();
+      await appendEvent(db, { type: 'user.created', actor, data: { userId: u.id, email: u.email, role: u.role } });
+      return userView(u);
+    },
+  }),
+  route({
+    method: 'patch',
+    path: '/api/users/:id',
+    summary: 'Change a user: name, role, active, password',
+    tag: 'admin',
+    access: { kind: 'permission', permission: 'users:manage' },
+    params: IdParams,
+    body: UpdateUserRequest,
+    response: UserSummary,
+    async handler({ deps, params, body, actor, principal }) {
+      const db = deps.db.db;
+      return db.transaction(async (tx) => {
+        const [u] = await tx.select().from(t.users).where(eq(t.users.id, params.id)).for('update');
+        if (!u) throw problems.notFound('This user');
+        const demotes = (body.role && body.role !== 'admin') || body.active === false;
+        if (u.role === 'admin' && demotes) {
+          const [{ n }] = await tx
+            .select({ n: sql<number>`count(*)::int` })
+            .from(t.users)
+            .where(and(eq(t.users.role, 'admin'), eq(t.users.active, true), ne(t.users.id, u.id)));
+          if (n === 0) throw problems.conflict('This is the last active admin; make someone else admin first.');
+        }
+        const [updated] = await tx
+          .update(t.users)
+          .set({
+            ...(body.name ? { name: body.name } : {}),
+            ...(body.role ? { role: body.role } : {}),
+            ...(body.active !== undefined ? { active: body.active } : {}),
+            ...(body.password ? { passwordHash: await argon2.hash(body.password) } : {}),
+          })
+          .where(eq(t.users.id, u.id))
+          .returning();
+        // A changed role, password or deactivation must not leave old sessions holding old rights.
+        if (body.role || body.password || body.active === false) await tx.delete(t.sessions).where(eq(t.sessions.userId, u.id));
+        await appendEvent(tx, {
+          type: 'user.updated',
+          actor,
+          data: {
+            userId: u.id,
+            changes: { ...(body.name ? { name: body.name } : {}), ...(body.role ? { role: { from: u.role, to: body.role } } : {}), ...(body.active !== undefined ? { active: body.active } : {}), ...(body.password ? { password: 'changed' } : {}) },
+            self: principal.id === u.id,
+          },
+        });
+        return userView(updated);
+      });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/tokens',
+    summary: 'List integration tokens (never the secrets)',
+    tag: 'admin',
+    access: { kind: 'permission', permission: 'tokens:manage' },
+    response: ApiTokenList,
+    async handler({ deps }) {
+      const rows = await deps.db.db.select().from(t.apiTokens).orderBy(asc(t.apiTokens.createdAt));
+      return {
+        items: rows.map((r) => ({ id: r.id, name: r.name, scopes: r.scopes as TokenScope[], createdAt: r.createdAt.toISOString(), lastUsedAt: isoOrNull(r.lastUsedAt), revokedAt: isoOrNull(r.revokedAt) })),
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/tokens',
+    summary: 'Create an integration token; the secret is in this answer only',
+    tag: 'admin',
+    access: { kind: 'permission', permission: 'tokens:manage' },
+    body: CreateApiTokenRequest,
+    response: CreatedApiToken,
+    status: 201,
+    async handler({ deps, body, actor, principal }) {
+      const token = TOKEN_PREFIX + randomToken(32);
+      const scopes = [...new Set(body.scopes)];
+      const [r] = await deps.db.db
+        .insert(t.apiTokens)
+        .values({ name: body.name, tokenHash: sha256(token), scopes, createdBy: principal.kind === 'user' ? principal.id : null })
+        .returning();
+      await appendEvent(deps.db.db, { type: 'token.created', actor, data: { tokenId: r.id, name: r.name, scopes } });
+      return { id: r.id, name: r.name, scopes, createdAt: r.createdAt.toISOString(), lastUsedAt: null, revokedAt: null, token };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/api/tokens/:id',
+    summary: 'Revoke an integration token',
+    tag: 'admin',
+    access: { kind: 'permission', permission: 'tokens:manage' },
+    params: IdParams,
+    status: 200,
+    async handler({ deps, params, actor, now }) {
+      const [r] = await deps.db.db
+        .update(t.apiTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(t.apiTokens.id, params.id), sql`${t.apiTokens.revokedAt} is null`))
+        .returning();
+      if (!r) throw problems.notFound('This token (or it is already revoked)');
+      await appendEvent(deps.db.db, { type: 'token.revoked', actor, data: { tokenId: r.id, name: r.name } });
+      return { id: r.id, revokedAt: now.toISOString() };
+    },
+  }),
+];

@@ -1,0 +1,10 @@
+/** Every API route, in one table: mounted by createRouter, documented by openapi.ts, walked by the authorization test. */
+import type { RouteDef } from '../routing';
+import { accountRoutes } from './accounts';
+import { adminRoutes } from './admin';
+import { authRoutes } from './auth';
+import { callRoutes } from './calls';
+import { ingestionRoutes } from './ingestion';
+import { queueRoutes } from './queue';
+
+export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes] as RouteDef[];

@@ -1,0 +1,290 @@
+/**
+ * Facts pushed in by integrations and people. Each POST carries an Idempotency-Key: the first request
+ * is recorded with its answer in `idempotency_keys` inside the same transaction as the fact, so a
+ * retry gets the same answer and changes nothing. The payment webhook is verified by HMAC and keyed by
+ * its event id. After commit the account's workflow is signalled; a replay signals again, which also
+ * heals a signal lost while Temporal was down.
+ */
+import { createHmac } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import type { Request } from 'express';
+import * as ledger from '../../db/ledger';
+import * as t from '../../db/schema';
+import { FactWriteResponse } from '../../domain/api/common';
+import {
+  ClientUpsertRequest,
+  ClientUpsertResponse,
+  InvoiceUpsertRequest,
+  InvoiceUpsertResponse,
+  PaymentRequest,
+  PaymentResponse,
+  VoidInvoiceRequest,
+  VoidInvoiceResponse,
+  WebhookEvent,
+  WebhookResponse,
+} from '../../domain/api/ingestion';
+import { problemTypes } from '../../domain/api/problems';
+import type { EventActor } from '../../db/events';
+import type { FactsChanged } from '../../workflows/account/definitions';
+import type { AppDeps } from '../deps';
+import { safeEqual, sha256, type Principal } from '../auth/principal';
+import { HttpProblem, problems } from '../problems';
+import { recordRefusal, route, type AuthedCtx } from '../routing';
+import { IdParams, signalFacts } from './support';
+import { z } from 'zod';
+
+type Change = FactsChanged['change'];
+interface Outcome<B> {
+  status: number;
+  body: B;
+  accountId: string;
+  factsVersion: number;
+  change: Change;
+  /** False when nothing changed (duplicate, stale update): no signal is needed. */
+  changed: boolean;
+}
+
+const principalKey = (p: Principal | null) => (p ? `${p.kind}:${p.id}` : 'anonymous');
+
+/** Stable across key order, so a retried request that serialises differently is still "the same". */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+async function idempotent<B extends object>(
+  deps: AppDeps,
+  key: string,
+  requestHash: string,
+  actor: FactsChanged['actor'],
+  fn: (tx: ledger.Tx) => Promise<Outcome<B>>,
+): Promise<{ status: number; body: B & { workflow: FactWriteResponse['workflow'] }; replayed: boolean }> {
+  const db = deps.db.db;
+  const done = await db.transaction(async (tx) => {
+    // Serialises concurrent deliveries of the same key; the loser then sees the winner's row.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+    const [prior] = await tx.select().from(t.idempotencyKeys).where(eq(t.idempotencyKeys.key, key));
+    if (prior) {
+      if (prior.requestHash !== requestHash)
+        throw new HttpProblem(422, problemTypes.idempotencyKeyReused, 'Idempotency key reused', 'This Idempotency-Key was already used for a different request.');
+      return { replayed: true as const, status: prior.statusCode, body: prior.response as B & { accountId?: string } };
+    }
+    const out = await fn(tx);
+    await tx.insert(t.idempotencyKeys).values({ key, requestHash, statusCode: out.status, response: out.body });
+    return { replayed: false as const, ...out };
+  });
+  if (done.replayed) {
+    const accountId = (done.body as { accountId?: string }).accountId;
+    let workflow: FactWriteResponse['workflow'] = { signaled: false, message: 'Already recorded; nothing changed.' };
+    if (accountId && z.uuid().safeParse(accountId).success) {
+      const [acc] = await db.select({ v: t.accounts.factsVersion, seen: t.accounts.workflowSeenVersion }).from(t.accounts).where(eq(t.accounts.id, accountId));
+      if (acc && acc.v > acc.seen) workflow = await signalFacts(deps, accountId, acc.v, 'reconcile', actor);
+    }
+    return { status: done.status, body: { ...done.body, workflow }, replayed: true };
+  }
+  const workflow = done.changed
+    ? await signalFacts(deps, done.accountId, done.factsVersion, done.change, actor)
+    : { signaled: false, message: 'Nothing changed.' };
+  return { status: done.status, body: { ...done.body, workflow }, replayed: false };
+}
+
+async function accountIdOrThrow(tx: ledger.Executor, ref: z.infer<typeof InvoiceUpsertRequest>['account']): Promise<string> {
+  const id = await ledger.resolveAccountId(tx, ref);
+  if (!id) throw problems.notFound('accountId' in ref ? `Account ${ref.accountId}` : `The client "${ref.externalRef}"`);
+  return id;
+}
+
+// ---- the operations, shared by the REST endpoints and the webhook -----------------------------------
+
+async function doClient(tx: ledger.Tx, body: z.infer<typeof ClientUpsertRequest>, actor: EventActor, today: string): Promise<Outcome<object>> {
+  const r = await ledger.upsertClient(tx, body, actor, today);
+  return { status: r.created ? 201 : 200, body: { accountId: r.accountId, factsVersion: r.factsVersion, created: r.created }, accountId: r.accountId, factsVersion: r.factsVersion, change: 'reconcile', changed: true };
+}
+
+async function doInvoice(tx: ledger.Tx, body: z.infer<typeof InvoiceUpsertRequest>, actor: EventActor): Promise<Outcome<object>> {
+  const accountId = await accountIdOrThrow(tx, body.account);
+  const { account: _a, ...rest } = body;
+  const r = await ledger.upsertInvoice(tx, { accountId, ...rest }, actor);
+  return {
+    status: r.created ? 201 : 200,
+    body: { accountId, factsVersion: r.factsVersion, invoiceId: r.invoiceId, created: r.created, changed: r.changed },
+    accountId,
+    factsVersion: r.factsVersion,
+    change: 'invoice_upserted',
+    changed: r.changed,
+  };
+}
+
+async function doPayment(tx: ledger.Tx, body: z.infer<typeof PaymentRequest>, actor: EventActor, idempotencyKey: string): Promise<Outcome<object>> {
+  const accountId = await accountIdOrThrow(tx, body.account);
+  const r = await ledger.recordPayment(
+    tx,
+    {
+      accountId,
+      kind: body.kind,
+      amountCents: body.amountCents,
+      receivedAt: new Date(body.receivedAt),
+      method: body.method,
+      reference: body.reference,
+      invoiceNumber: body.invoiceNumber,
+      idempotencyKey,
+    },
+    actor,
+  );
+  return {
+    status: r.duplicate ? 200 : 201,
+    body: { accountId, factsVersion: r.factsVersion, paymentId: r.paymentId, duplicate: r.duplicate, allocations: r.allocations, unappliedCents: r.unappliedCents },
+    accountId,
+    factsVersion: r.factsVersion,
+    change: 'payment_recorded',
+    changed: !r.duplicate,
+  };
+}
+
+async function doVoid(tx: ledger.Tx, input: { accountId: string; invoiceId?: string; number?: string; reason?: string }, actor: EventActor): Promise<Outcome<object>> {
+  const r = await ledger.voidInvoice(tx, input, actor);
+  return { status: 200, body: { accountId: r.accountId, factsVersion: r.factsVersion, invoiceId: r.invoiceId, changed: r.changed }, accountId: r.accountId, factsVersion: r.factsVersion, change: 'invoice_voided', changed: r.changed };
+}
+
+function keyed(ctx: AuthedCtx<unknown, unknown, unknown>, scope: string) {
+  return `${principalKey(ctx.principal)}:${scope}:${ctx.req.get('idempotency-key')}`;
+}
+
+async function respond(ctx: AuthedCtx<unknown, unknown, unknown>, r: { status: number; body: object; replayed: boolean }) {
+  ctx.res.status(r.status);
+  if (r.replayed) ctx.res.setHeader('Idempotent-Replayed', 'true');
+  return r.body;
+}
+
+// ---- webhook signature -------------------------------------------------------------------------------
+
+export function signWebhook(secret: string, timestamp: number, rawBody: string | Buffer): string {
+  const mac = createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');
+  return `t=${timestamp},v1=${mac}`;
+}
+
+function verifySignature(req: Request, secret: string, now: Date, toleranceMs: number): string | null {
+  const header = req.get('x-tactful-signature');
+  const raw = (req as Request & { rawBody?: Buffer }).rawBody;
+  if (!header || header.length > 500) return 'no signature';
+  if (!raw) return 'no body';
+  const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
+  const ts = Number(parts.t);
+  if (!Number.isInteger(ts) || !parts.v1) return 'malformed signature header';
+  if (Math.abs(now.getTime() - ts * 1000) > toleranceMs) return 'timestamp outside the tolerated window (replay?)';
+  const expected = signWebhook(secret, ts, raw).split('v1=')[1];
+  return safeEqual(expected, parts.v1) ? null : 'signature does not match';
+}
+
+const idemHeader = true;
+
+export const ingestionRoutes = [
+  route({
+    method: 'post',
+    path: '/api/clients',
+    summary: "Create or update a client by its id in the accounting tool (Idempotency-Key required)",
+    tag: 'ingestion',
+    access: { kind: 'permission', permission: 'clients:write' },
+    idempotencyKey: idemHeader,
+    body: ClientUpsertRequest,
+    response: ClientUpsertResponse,
+    async handler(ctx) {
+      const today = ctx.now.toISOString().slice(0, 10);
+      const r = await idempotent(ctx.deps, keyed(ctx, 'clients'), sha256(canonical(ctx.body)), ctx.wfActor, (tx) => doClient(tx, ctx.body, ctx.actor, today));
+      return respond(ctx, r);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/invoices',
+    summary: 'Create or update an invoice by account and number (Idempotency-Key required)',
+    tag: 'ingestion',
+    access: { kind: 'permission', permission: 'facts:write' },
+    idempotencyKey: idemHeader,
+    body: InvoiceUpsertRequest,
+    response: InvoiceUpsertResponse,
+    async handler(ctx) {
+      const p = ctx.principal;
+      if (p.kind === 'token' && !p.scopes.includes('invoices:write')) await ctx.refuse('this token may not write invoices');
+      const r = await idempotent(ctx.deps, keyed(ctx, 'invoices'), sha256(canonical(ctx.body)), ctx.wfActor, (tx) => doInvoice(tx, ctx.body, ctx.actor));
+      return respond(ctx, r);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/invoices/:id/void',
+    summary: 'Void an invoice; money applied to it moves to the other open invoices',
+    tag: 'ingestion',
+    access: { kind: 'permission', permission: 'facts:write' },
+    params: IdParams,
+    body: VoidInvoiceRequest,
+    response: VoidInvoiceResponse,
+    async handler(ctx) {
+      const p = ctx.principal;
+      if (p.kind === 'token' && !p.scopes.includes('invoices:write')) await ctx.refuse('this token may not write invoices');
+      const [inv] = await ctx.deps.db.db.select({ accountId: t.invoices.accountId }).from(t.invoices).where(eq(t.invoices.id, ctx.params.id));
+      if (!inv) throw problems.notFound('This invoice');
+      const out = await ctx.deps.db.db.transaction((tx) => doVoid(tx, { accountId: inv.accountId, invoiceId: ctx.params.id, reason: ctx.body.reason }, ctx.actor));
+      const workflow = out.changed ? await signalFacts(ctx.deps, out.accountId, out.factsVersion, 'invoice_voided', ctx.wfActor) : { signaled: false, message: 'Already void.' };
+      return { ...out.body, workflow };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/payments',
+    summary: 'Record a payment or credit note; applied to the named invoice, then oldest first (Idempotency-Key required)',
+    tag: 'ingestion',
+    access: { kind: 'permission', permission: 'facts:write' },
+    idempotencyKey: idemHeader,
+    body: PaymentRequest,
+    response: PaymentResponse,
+    async handler(ctx) {
+      const p = ctx.principal;
+      if (p.kind === 'token' && !p.scopes.includes('payments:write')) await ctx.refuse('this token may not record payments');
+      const key = keyed(ctx, 'payments');
+      const r = await idempotent(ctx.deps, key, sha256(canonical(ctx.body)), ctx.wfActor, (tx) => doPayment(tx, ctx.body, ctx.actor, key));
+      return respond(ctx, r);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/webhooks/payments',
+    summary: 'Webhook for payments, invoices and clients, signed with HMAC-SHA256 (X-Tactful-Signature: t=<unix>,v1=<hex of HMAC("<t>.<body>")>)',
+    tag: 'ingestion',
+    access: { kind: 'public' },
+    body: z.unknown(),
+    response: WebhookResponse,
+    async handler(ctx) {
+      const { deps, req, now } = ctx;
+      const secret = deps.config.webhookSecret;
+      if (!secret) throw new HttpProblem(503, problemTypes.notConfigured, 'Webhook not configured', 'Set WEBHOOK_SECRET to accept signed webhooks.');
+      const why = verifySignature(req, secret, now, deps.config.webhookToleranceMs);
+      if (why) {
+        await recordRefusal(deps, req, null, { reason: `webhook refused: ${why}`, routePath: '/api/webhooks/payments' });
+        throw new HttpProblem(401, problemTypes.invalidSignature, 'Invalid signature', `The webhook signature was not accepted: ${why}.`);
+      }
+      const parsed = WebhookEvent.safeParse(ctx.body);
+      if (!parsed.success) throw parsed.error;
+      const ev = parsed.data;
+      const actor: EventActor = { type: 'integration', name: 'payment webhook' };
+      const wfActor = { type: 'integration' as const, name: 'payment webhook' };
+      const raw = (req as Request & { rawBody?: Buffer }).rawBody!;
+      const r = await idempotent(deps, `webhook:${ev.id}`, sha256(raw), wfActor, async (tx) => {
+        const today = now.toISOString().slice(0, 10);
+        const out =
+          ev.type === 'payment.received'
+            ? await doPayment(tx, { ...ev.data, receivedAt: ev.data.receivedAt ?? ev.occurredAt }, actor, `webhook:${ev.id}`)
+            : ev.type === 'invoice.upserted'
+              ? await doInvoice(tx, { ...ev.data, sourceUpdatedAt: ev.data.sourceUpdatedAt ?? ev.occurredAt }, actor)
+              : ev.type === 'invoice.voided'
+                ? await doVoid(tx, { accountId: await accountIdOrThrow(tx, ev.data.account), number: ev.data.number, reason: ev.data.reason }, actor)
+                : await doClient(tx, ev.data, actor, today);
+        return { ...out, status: 200, body: { id: ev.id, duplicate: false, accountId: out.accountId, result: out.body } };
+      });
+      const body = r.body as unknown as { id: string; result: unknown; workflow: unknown };
+      return { id: body.id, duplicate: r.replayed, result: body.result, workflow: body.workflow };
+    },
+  }),
+];
