@@ -5,10 +5,10 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { accountWorkflowId, decideDraftUpdate, logCallOutcomeUpdate, stateQuery } from '../../workflows/account/definitions';
+import { accountWorkflowId, decideDraftUpdate, factsChangedSignal, logCallOutcomeUpdate, stateQuery } from '../../workflows/account/definitions';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createTestWorker, tempOutbox } from '../support/engine';
-import { addDaysIso, insertAccount, insertInvoice, isoDate, recordPayment, signal, waitFor } from '../support/fixtures';
+import { addDaysIso, bumpFacts, insertAccount, insertInvoice, isoDate, recordPayment, signal, waitFor } from '../support/fixtures';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -202,7 +202,6 @@ describe('disputes and promises change the course', () => {
     await env.sleep('1 day');
     await waitFor('the first reminder', async () => (await messagesOf(accountId)).find((m) => m.status === 'sent'));
     await t.sql`insert into disputes (account_id, reason, opened_at) values (${accountId}, 'Billed for 12 seats, we have 9', ${new Date(await env.currentTimeMs()).toISOString()})`;
-    const { bumpFacts } = await import('../support/fixtures');
     await signal(env.client, taskQueue, accountId, await bumpFacts(t, accountId), 'dispute_opened');
     await waitFor('the halt', async () => (await accountRow(accountId)).next_action === 'idle:dispute_open');
     await env.sleep('20 days');
@@ -332,5 +331,55 @@ describe('partial payments', () => {
     expect(redraft[1].body_text).toContain('$700.00');
     // The invoice's original amount may be shown, but never as what is owed.
     expect(redraft[1].body_text).not.toMatch(/(balance|owe|total)[^\n]*\$1,000\.00/i);
+  });
+});
+
+describe('long-lived accounts', () => {
+  it('continues as new with its waiting draft, and the draft is still approved and sent once', async () => {
+    const accountId = await insertAccount(t, { mode: 'copilot' });
+    const now = await today();
+    await insertInvoice(t, accountId, { number: 'INV-CAN', issueDate: addDaysIso(now, -34), dueDate: addDaysIso(now, -4), amountCents: 51_500 });
+    const handle = await env.client.workflow.signalWithStart('accountWorkflow', {
+      workflowId: accountWorkflowId(accountId),
+      taskQueue,
+      args: [{ accountId, roundsPerRun: 3 }],
+      signal: factsChangedSignal,
+      signalArgs: [{ factsVersion: 2, change: 'invoice_upserted' }],
+    });
+    const firstRun = handle.signaledRunId;
+    await env.sleep('2 hours');
+    const draft = await waitFor('a waiting draft', async () => (await t.sql`select id from messages where account_id = ${accountId} and status = 'pending_approval'`)[0]);
+    // Notes and other changes wake the workflow; each wake is a round.
+    for (let i = 0; i < 4; i++) await handle.signal(factsChangedSignal, { factsVersion: 2, change: 'reconcile' });
+    const described = await waitFor('a new run', async () => {
+      const d = await env.client.workflow.getHandle(accountWorkflowId(accountId)).describe();
+      return d.runId !== firstRun ? d : undefined;
+    });
+    expect(described.status.name).toBe('RUNNING');
+    const state = await env.client.workflow.getHandle(accountWorkflowId(accountId)).query(stateQuery);
+    expect(state.pendingDraft?.messageId).toBe(draft.id);
+    await env.client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(decideDraftUpdate, {
+      args: [{ messageId: draft.id, decision: 'approve', actor: { type: 'user', name: 'Clerk' } }],
+    });
+    await env.sleep('1 hour');
+    await waitFor('the send', async () => (await outboxCount(accountId)) === 1);
+  });
+
+  it('the reconciler starts or re-signals accounts whose workflow missed a fact', async () => {
+    // A fact written while no signal reached Temporal (the API crashed right after its commit).
+    const accountId = await insertAccount(t, { mode: 'autonomous' });
+    const now = await today();
+    await insertInvoice(t, accountId, { number: 'INV-LOST', issueDate: addDaysIso(now, -34), dueDate: addDaysIso(now, -4), amountCents: 12_000 });
+    await t.sql`update accounts set updated_at = now() - interval '10 minutes' where id = ${accountId}`;
+    const result = await env.client.workflow.execute('reconcilerWorkflow', {
+      workflowId: `reconcile-${accountId}`,
+      taskQueue,
+      args: [{ graceSeconds: 60 }],
+    });
+    expect(result.signalled).toBeGreaterThanOrEqual(1);
+    await env.sleep('2 hours');
+    await waitFor('the reminder', async () => (await outboxCount(accountId)) === 1);
+    const account = await accountRow(accountId);
+    expect(Number(account.workflow_seen_version)).toBe(Number(account.facts_version));
   });
 });

@@ -19,6 +19,11 @@ export interface AccountWorkflowInput {
   accountId: string;
   /** Carried across continue-as-new. */
   state?: CarriedState;
+  /**
+   * Continue-as-new after this many planning rounds even if Temporal has not suggested it yet, so one
+   * run's history stays short for a long-lived account (default 200; tests use a small number).
+   */
+  roundsPerRun?: number;
 }
 
 /** What survives continue-as-new; everything else is reloaded from PostgreSQL. */

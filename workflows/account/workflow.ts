@@ -43,6 +43,8 @@ const sending = proxyActivities<AccountActivities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });
 
+const DEFAULT_ROUNDS_PER_RUN = 200;
+
 /** How many settled drafts the workflow remembers to answer "already decided" or "superseded". */
 const REMEMBERED_OUTCOMES = 20;
 
@@ -156,11 +158,13 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     decision = undefined;
   };
 
-  for (;;) {
-    if (workflowInfo().continueAsNewSuggested && !decision) {
+  const roundsPerRun = input.roundsPerRun ?? DEFAULT_ROUNDS_PER_RUN;
+  for (let round = 0; ; round++) {
+    if ((workflowInfo().continueAsNewSuggested || round >= roundsPerRun) && !decision) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof accountWorkflow>({
         accountId,
+        roundsPerRun: input.roundsPerRun,
         state: { seenFactsVersion: signalledVersion, pendingDraft: pending, openCallTaskId, recentOutcomes: [...outcomes] },
       });
     }
