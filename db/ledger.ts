@@ -156,7 +156,10 @@ async function refreshInvoice(tx: Tx, invoiceId: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 
 export interface ClientInput {
-  externalRef: string;
+  /** The client's id in the accounting tool; without it a new account is always created. */
+  externalRef?: string | null;
+  /** Update this account (found some other way, e.g. by name) instead of looking it up by externalRef. */
+  accountId?: string;
   name: string;
   segment?: t.Account['segment'];
   mode?: Mode;
@@ -177,9 +180,14 @@ export async function upsertClient(
   today: string,
 ): Promise<FactWrite & { created: boolean }> {
   return db.transaction(async (tx) => {
-    const [existing] = await tx.select().from(t.accounts).where(eq(t.accounts.externalRef, input.externalRef)).for('update');
+    const [existing] = input.accountId
+      ? await tx.select().from(t.accounts).where(eq(t.accounts.id, input.accountId)).for('update')
+      : input.externalRef
+      ? await tx.select().from(t.accounts).where(eq(t.accounts.externalRef, input.externalRef)).for('update')
+      : [];
     const fields = {
       name: input.name,
+      ...(input.accountId && input.externalRef ? { externalRef: input.externalRef } : {}),
       ...(input.segment ? { segment: input.segment } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
       ...(input.timeZone ? { timeZone: input.timeZone } : {}),
@@ -196,7 +204,7 @@ export async function upsertClient(
     } else {
       const [row] = await tx
         .insert(t.accounts)
-        .values({ externalRef: input.externalRef, clientSince: input.clientSince ?? today, ...fields })
+        .values({ externalRef: input.externalRef ?? null, clientSince: input.clientSince ?? today, ...fields })
         .returning({ id: t.accounts.id });
       accountId = row.id;
     }
@@ -220,7 +228,7 @@ export async function upsertClient(
       accountId,
       type: existing ? 'client.updated' : 'client.created',
       actor,
-      data: { externalRef: input.externalRef, name: input.name },
+      data: { externalRef: input.externalRef ?? null, name: input.name },
     });
     return { accountId, created: !existing, factsVersion: await bump(tx, accountId) };
   });

@@ -4,7 +4,10 @@ import { accountRoutes } from './accounts';
 import { adminRoutes } from './admin';
 import { authRoutes } from './auth';
 import { callRoutes } from './calls';
+import { importRoutes } from './imports';
 import { ingestionRoutes } from './ingestion';
+import { metricRoutes } from './metrics';
 import { queueRoutes } from './queue';
+import { streamRoutes } from './stream';
 
-export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes] as RouteDef[];
+export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...importRoutes, ...metricRoutes, ...streamRoutes] as RouteDef[];

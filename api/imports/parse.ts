@@ -1,0 +1,206 @@
+/**
+ * Reads the CSV shapes accounting tools export — QuickBooks and Xero aged-receivables style — into
+ * clean rows: money as integer cents (currency symbols, thousands separators, parentheses or minus for
+ * negatives, decimal comma), their date formats (ISO, US/UK numeric, "12 Jan 2026", "Jan 12, 2026"),
+ * report titles, section headings and total lines skipped. Pure: no database.
+ */
+import { parse } from 'csv-parse/sync';
+import type { ImportKind, ImportRowError } from '../../domain/api/ingestion';
+
+export type DateOrder = 'auto' | 'mdy' | 'dmy';
+
+const norm = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+const ALIASES = {
+  externalRef: ['customerid', 'clientid', 'accountid', 'externalref', 'contactid', 'accountnumber', 'accountno', 'customernumber', 'customerno', 'clientnumber'],
+  name: ['customer', 'customername', 'client', 'clientname', 'company', 'companyname', 'name', 'contact', 'contactname', 'displayname', 'accountname'],
+  email: ['email', 'emailaddress', 'billingemail', 'contactemail'],
+  contactPerson: ['contactperson', 'primarycontact', 'attention', 'attn', 'fullname'],
+  phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile'],
+  terms: ['terms', 'paymentterms'],
+  segment: ['segment'],
+  timeZone: ['timezone', 'tz'],
+  paymentMethod: ['paymentmethod', 'method', 'paymenttype'],
+  clientSince: ['clientsince', 'customersince', 'since', 'startdate'],
+  currency: ['currency', 'currencycode'],
+  type: ['transactiontype', 'type', 'txntype', 'documenttype', 'doctype'],
+  number: ['num', 'no', 'number', 'invoicenumber', 'invoiceno', 'invoice', 'docnumber', 'documentnumber', 'transactionnumber'],
+  issueDate: ['date', 'invoicedate', 'issuedate', 'transactiondate', 'txndate', 'documentdate', 'paymentdate', 'datereceived', 'receiveddate'],
+  dueDate: ['duedate', 'datedue'],
+  amount: ['amount', 'total', 'invoicetotal', 'invoiceamount', 'originalamount', 'gross', 'amountpaid', 'paid', 'paymentamount'],
+  openBalance: ['openbalance', 'balance', 'amountdue', 'due', 'outstanding', 'balancedue'],
+  reference: ['reference', 'ref', 'memo', 'checknumber', 'checkno', 'paymentref', 'paymentreference', 'transactionid'],
+  appliedTo: ['appliedto', 'forinvoice', 'invoiceref'],
+} as const;
+export type Field = keyof typeof ALIASES;
+
+export interface ParsedTable {
+  header: { line: number; fields: Partial<Record<Field, { index: number; label: string }>> };
+  rows: { line: number; cells: string[] }[];
+}
+
+export class CsvError extends Error {}
+
+/** Finds the header (after any report title lines) and the data rows, skipping headings and totals. */
+export function readTable(text: string): ParsedTable {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 64 * 1024 }) as never;
+  } catch (err) {
+    throw new CsvError(`the file is not readable CSV: ${(err as Error).message.split('\n')[0].slice(0, 200)}`);
+  }
+  for (let h = 0; h < Math.min(records.length, 20); h++) {
+    const fields: ParsedTable['header']['fields'] = {};
+    records[h].record.forEach((label, index) => {
+      const n = norm(label);
+      for (const [field, names] of Object.entries(ALIASES) as [Field, readonly string[]][]) {
+        // First column wins: QuickBooks has both "Num" and "Memo"; Xero both "Invoice Number" and "Reference".
+        if (!fields[field] && (names as readonly string[]).includes(n) && !Object.values(fields).some((f) => f?.index === index)) fields[field] = { index, label };
+      }
+    });
+    const known = Object.keys(fields).length;
+    if (known >= 2 && (fields.name || fields.externalRef)) {
+      const rows: ParsedTable['rows'] = [];
+      for (const r of records.slice(h + 1)) {
+        const cells = r.record;
+        const nonEmpty = cells.filter((c) => c !== '');
+        if (nonEmpty.length === 0) continue;
+        if (/^(grand\s+)?total\b/i.test(cells[0] ?? '') || /^total\b/i.test(nonEmpty[0])) continue;
+        // Section headings ("Current", "1 - 30 days past due", a customer name above its lines) sit in
+        // columns the header does not name.
+        const mapped = new Set(Object.values(fields).map((f) => f!.index));
+        if (!cells.some((c, i) => c !== '' && mapped.has(i))) continue;
+        if (nonEmpty.length === 1 && Object.keys(fields).length > 2 && /^(current|\d+\s*-\s*\d+|\d+\s*\+|over|older)/i.test(nonEmpty[0])) continue;
+        rows.push({ line: r.info.lines, cells });
+      }
+      return { header: { line: records[h].info.lines, fields }, rows };
+    }
+  }
+  throw new CsvError('no header row found: expected columns such as Customer, Date, Num, Due Date, Amount, Open Balance');
+}
+
+export function detectKind(t: ParsedTable): ImportKind | null {
+  const f = t.header.fields;
+  if (f.dueDate || f.openBalance || (f.number && f.type)) return 'invoices';
+  if (f.amount && f.issueDate) return 'payments';
+  if (f.name || f.externalRef) return 'clients';
+  return null;
+}
+
+/** Money to integer cents without floating point; negatives from "-", "(…)" or a trailing "CR". */
+export function parseMoney(raw: string): number | null {
+  let s = raw.trim();
+  if (!s) return null;
+  let negative = false;
+  if (/^\(.*\)$/.test(s)) {
+    negative = true;
+    s = s.slice(1, -1);
+  }
+  if (/\s*CR$/i.test(s)) {
+    negative = true;
+    s = s.replace(/\s*CR$/i, '');
+  }
+  s = s.replace(/^[A-Z]{3}\s*/i, '').replace(/\s*[A-Z]{3}$/i, '');
+  s = s.replace(/[$£€¥]|A\$|C\$|CA\$|NZ\$|US\$/g, '').replace(/[\s\u00a0']/g, '');
+  if (s.startsWith('-')) {
+    negative = !negative;
+    s = s.slice(1);
+  }
+  s = s.replace(/^[$£€¥]/, '');
+  if (!/^[\d.,]+$/.test(s) || !/\d/.test(s)) return null;
+  let intPart = s;
+  let frac = '';
+  const lastSep = Math.max(s.lastIndexOf('.'), s.lastIndexOf(','));
+  if (lastSep >= 0) {
+    const sep = s[lastSep];
+    const after = s.slice(lastSep + 1);
+    if (after.length === 3) {
+      // "1,234" and "1.234.567": grouping only. Accounting exports always write cents with two digits.
+      if (!/^\d{1,3}(\.\d{3})+$|^\d{1,3}(,\d{3})+$/.test(s)) return null;
+      intPart = s.replace(/[.,]/g, '');
+    } else if (after.length === 1 || after.length === 2) {
+      const grouping = sep === '.' ? ',' : '.';
+      const head = s.slice(0, lastSep);
+      if (head && !/^\d+$/.test(head) && !new RegExp(`^\\d{1,3}(\\${grouping}\\d{3})+$`).test(head)) return null;
+      intPart = head.split(grouping).join('');
+      frac = after;
+    } else return null;
+  }
+  if (frac.length > 2 || !/^\d*$/.test(frac)) return null;
+  if (intPart.length > 13) return null;
+  const cents = Number(intPart || '0') * 100 + Number((frac + '00').slice(0, 2));
+  if (!Number.isSafeInteger(cents)) return null;
+  return negative ? -cents : cents;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const monthOf = (s: string) => {
+  const i = MONTHS.indexOf(s.slice(0, 3).toLowerCase());
+  return i < 0 || (s.length > 3 && !/^[a-z]+\.?$/i.test(s)) ? 0 : i + 1;
+};
+
+function valid(y: number, m: number, d: number): string | null {
+  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return null;
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (d > last) return null;
+  return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+const fullYear = (y: string) => (y.length === 2 ? 2000 + Number(y) : Number(y));
+
+/** A numeric date whose order the file decides: a/b/y. */
+export function numericParts(raw: string): [number, number, number] | null {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(raw.trim());
+  return m ? [Number(m[1]), Number(m[2]), fullYear(m[3])] : null;
+}
+
+export function parseDate(raw: string, order: 'mdy' | 'dmy'): string | null {
+  const s = raw.trim().replace(/\s+/g, ' ');
+  if (!s) return null;
+  let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(s);
+  if (m) return valid(Number(m[1]), Number(m[2]), Number(m[3]));
+  const n = numericParts(s);
+  if (n) return order === 'mdy' ? valid(n[2], n[0], n[1]) : valid(n[2], n[1], n[0]);
+  m = /^(\d{1,2})[\s-]([A-Za-z]+\.?)[\s,-]*(\d{2}|\d{4})$/.exec(s); // 12 Jan 2026, 12-Jan-26
+  if (m) return monthOf(m[2]) ? valid(fullYear(m[3]), monthOf(m[2]), Number(m[1])) : null;
+  m = /^([A-Za-z]+\.?) (\d{1,2}),? (\d{4})$/.exec(s); // Jan 12, 2026
+  if (m) return monthOf(m[1]) ? valid(Number(m[3]), monthOf(m[1]), Number(m[2])) : null;
+  return null;
+}
+
+/** Decides how to read 03/04/2026 from the dates in the file; null when it cannot tell. */
+export function detectDateOrder(values: string[], requested: DateOrder): { order: 'mdy' | 'dmy' } | { error: string } {
+  if (requested !== 'auto') return { order: requested };
+  let firstBig = false;
+  let secondBig = false;
+  let ambiguous = false;
+  for (const v of values) {
+    const n = numericParts(v);
+    if (!n) continue;
+    if (n[0] > 12) firstBig = true;
+    else if (n[1] > 12) secondBig = true;
+    else if (n[0] !== n[1]) ambiguous = true;
+  }
+  if (firstBig && secondBig) return { error: 'the file mixes day-first and month-first dates' };
+  if (firstBig) return { order: 'dmy' };
+  if (secondBig) return { order: 'mdy' };
+  if (ambiguous) return { error: 'dates such as 03/04/2026 could be day-first or month-first; choose the date order (dateOrder=mdy or dmy)' };
+  return { order: 'mdy' };
+}
+
+/** "Net 30", "30", "Due on receipt", "30 days" → days. */
+export function parseTerms(raw: string): number | null {
+  const s = raw.trim().toLowerCase();
+  if (!s) return null;
+  if (/due (on|upon) receipt|immediate|cod/.test(s)) return 0;
+  const m = /(\d{1,3})/.exec(s);
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isInteger(n) && n <= 365 ? n : null;
+}
+
+export function cell(t: ParsedTable, row: { cells: string[] }, field: Field): string {
+  const f = t.header.fields[field];
+  return f ? (row.cells[f.index] ?? '').trim() : '';
+}
+
+export type RowError = ImportRowError;

@@ -1,0 +1,74 @@
+/**
+ * The API process's composition root: reads the environment once, builds the dependencies, listens.
+ * `npm start` (scripts/start.ts) may instead call `startApi` with a config it built.
+ */
+import type { Server } from 'node:http';
+import pino from 'pino';
+import { openDatabase, type Database } from '../db/client';
+import { createApp } from './app';
+import { parseProcessConfig, type ProcessConfig } from './config';
+import { createTemporalGateway } from './gateway';
+import { createMetrics } from './observability';
+import { startReconciler } from './reconciler';
+
+export interface RunningApi {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: ProcessConfig, options: { database?: Database } = {}): Promise<RunningApi> {
+  const logger = pino({ level: config.logLevel });
+  const database = options.database ?? openDatabase(config.databaseUrl);
+  const temporal = createTemporalGateway({ address: config.temporal.address, namespace: config.temporal.namespace });
+  const clock = () => new Date();
+  const app = createApp({ db: database, temporal, clock, logger, config: config.api, metrics: createMetrics({ defaultMetrics: true }) });
+  const reconciler = startReconciler({ db: database, temporal, logger, clock }, config.reconcileIntervalMs);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is already in use; set PORT to another port.`) : err),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  logger.info({ url, temporal: config.temporal.address }, 'API listening');
+  return {
+    server,
+    url,
+    async close() {
+      reconciler.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await temporal.close();
+      if (!options.database) await database.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  let config: ProcessConfig;
+  try {
+    config = parseProcessConfig(process.env);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+  startApi(config).then(
+    (api) => {
+      const stop = () => {
+        api.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+    (err) => {
+      console.error(`The API could not start: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
