@@ -21,7 +21,8 @@ export const rolePermissions = {
   'accounts:note': ['admin', 'manager', 'clerk', 'caller'],
   'calls:read': everyone,
   'calls:log': ['admin', 'manager', 'caller'],
-  'facts:write': deciders,
+  'invoices:write': deciders,
+  'payments:write': deciders,
   'clients:write': managers,
   'imports:run': managers,
   'metrics:read': office,
@@ -35,8 +36,8 @@ export type Permission = keyof typeof rolePermissions;
 /** What each integration scope unlocks. A token never gets a permission a scope does not name. */
 export const scopePermissions: Record<TokenScope, Permission[]> = {
   read: ['accounts:read', 'metrics:read'],
-  'invoices:write': ['facts:write', 'clients:write'],
-  'payments:write': ['facts:write'],
+  'invoices:write': ['invoices:write', 'clients:write'],
+  'payments:write': ['payments:write'],
 };
 
 export function roleCan(role: Role, permission: Permission): boolean {

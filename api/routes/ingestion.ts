@@ -201,13 +201,11 @@ export const ingestionRoutes = [
     path: '/api/invoices',
     summary: 'Create or update an invoice by account and number (Idempotency-Key required)',
     tag: 'ingestion',
-    access: { kind: 'permission', permission: 'facts:write' },
+    access: { kind: 'permission', permission: 'invoices:write' },
     idempotencyKey: idemHeader,
     body: InvoiceUpsertRequest,
     response: InvoiceUpsertResponse,
     async handler(ctx) {
-      const p = ctx.principal;
-      if (p.kind === 'token' && !p.scopes.includes('invoices:write')) await ctx.refuse('this token may not write invoices');
       const r = await idempotent(ctx.deps, keyed(ctx, 'invoices'), sha256(canonical(ctx.body)), ctx.wfActor, (tx) => doInvoice(tx, ctx.body, ctx.actor));
       return respond(ctx, r);
     },
@@ -217,13 +215,11 @@ export const ingestionRoutes = [
     path: '/api/invoices/:id/void',
     summary: 'Void an invoice; money applied to it moves to the other open invoices',
     tag: 'ingestion',
-    access: { kind: 'permission', permission: 'facts:write' },
+    access: { kind: 'permission', permission: 'invoices:write' },
     params: IdParams,
     body: VoidInvoiceRequest,
     response: VoidInvoiceResponse,
     async handler(ctx) {
-      const p = ctx.principal;
-      if (p.kind === 'token' && !p.scopes.includes('invoices:write')) await ctx.refuse('this token may not write invoices');
       const [inv] = await ctx.deps.db.db.select({ accountId: t.invoices.accountId }).from(t.invoices).where(eq(t.invoices.id, ctx.params.id));
       if (!inv) throw problems.notFound('This invoice');
       const out = await ctx.deps.db.db.transaction((tx) => doVoid(tx, { accountId: inv.accountId, invoiceId: ctx.params.id, reason: ctx.body.reason }, ctx.actor));
@@ -236,13 +232,11 @@ export const ingestionRoutes = [
     path: '/api/payments',
     summary: 'Record a payment or credit note; applied to the named invoice, then oldest first (Idempotency-Key required)',
     tag: 'ingestion',
-    access: { kind: 'permission', permission: 'facts:write' },
+    access: { kind: 'permission', permission: 'payments:write' },
     idempotencyKey: idemHeader,
     body: PaymentRequest,
     response: PaymentResponse,
     async handler(ctx) {
-      const p = ctx.principal;
-      if (p.kind === 'token' && !p.scopes.includes('payments:write')) await ctx.refuse('this token may not record payments');
       const key = keyed(ctx, 'payments');
       const r = await idempotent(ctx.deps, key, sha256(canonical(ctx.body)), ctx.wfActor, (tx) => doPayment(tx, ctx.body, ctx.actor, key));
       return respond(ctx, r);
