@@ -191,7 +191,8 @@ export function mountRoutes(router: Router, deps: AppDeps, routes: RouteDef[]): 
           throw new Error(`response of ${def.method.toUpperCase()} ${def.path} does not match its schema: ${z.prettifyError(r.error)}`);
         }
       }
-      res.status(def.status ?? 200).json(result);
+      // A handler that chose its own status (201 created vs 200 updated) keeps it.
+      res.status(res.statusCode !== 200 ? res.statusCode : (def.status ?? 200)).json(result);
     });
   }
 }
