@@ -26,7 +26,10 @@ const log = new Logger(config.color);
 const say = (text: string) => log.line('tactful', text);
 const warn = (text: string) => log.line('tactful', `${config.color ? '\x1b[33mwarning:\x1b[0m' : 'warning:'} ${text}`, process.stderr);
 const supervisor = new Supervisor(log);
-const rel = (p: string) => path.relative(process.cwd(), p) || '.';
+const rel = (p: string) => {
+  const r = path.relative(process.cwd(), p);
+  return r.startsWith('..') ? p : r || '.';
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class StartError extends Error {}
