@@ -70,7 +70,7 @@ async function creditSales(db: Db, fromExclusive: string, toInclusive: string): 
 }
 
 /** Countback: consume whole months of credit sales, newest first, until the receivables are used up. */
-async function countback(db: Db, asOf: string, receivables: number, monthlySales: { days: number; sales: number }[]): Promise<number | null> {
+function countback(receivables: number, monthlySales: { days: number; sales: number }[]): number | null {
   if (receivables <= 0) return 0;
   if (monthlySales.every((m) => m.sales === 0)) return null;
   let left = receivables;
@@ -120,8 +120,8 @@ export const metricRoutes = [
         const from = addMonths(asOf, -i);
         months.push({ days: daysBetween(from, to), sales: await creditSales(db, from, to) });
       }
-      const dso = await countback(db, asOf, closing.totalCents, months);
-      const bestPossibleDso = await countback(db, asOf, closing.currentCents, months);
+      const dso = countback(closing.totalCents, months);
+      const bestPossibleDso = countback(closing.currentCents, months);
       const denominator = opening.totalCents + sales - closing.currentCents;
       const cei = denominator > 0 ? Math.round(((opening.totalCents + sales - closing.totalCents) / denominator) * 1000) / 10 : null;
       return {

@@ -1,0 +1,61 @@
+/** The copilot queue: listing, detail with fact check, decisions through the workflow update, bulk approve. */
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createAccount, createDraft, createUser, login, startApi, type Client, type TestApi } from './support';
+
+describe('queue', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let clerk: Client;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startApi(db);
+    clerk = await login(api, await createUser(db, 'clerk'));
+  });
+  afterAll(async () => {
+    await api.close();
+    await db.destroy();
+  });
+
+  it('lists pending drafts sorted and paginated, and shows one with its account context and fact check', async () => {
+    const a = await createAccount(db, { name: 'Zeta Corp' });
+    const small = await createDraft(db, a.id, { amountCents: 10_000, daysOverdue: 3 });
+    const big = await createDraft(db, a.id, { amountCents: 900_000, daysOverdue: 40, sensitiveReasons: ['large balance'], factCheck: { passed: false, failures: ['mentions $12.00'] } });
+    await createDraft(db, a.id, { status: 'approved' });
+    const byAmount = await clerk.json('GET', '/api/queue?sort=amount&pageSize=1');
+    expect(byAmount.body).toMatchObject({ total: 2, items: [{ id: big.id, factCheckPassed: false }] });
+    const page2 = await clerk.json('GET', '/api/queue?sort=amount&pageSize=1&page=2');
+    expect(page2.body.items[0].id).toBe(small.id);
+    const byRisk = await clerk.json('GET', '/api/queue?sort=risk');
+    expect(byRisk.body.items[0].id).toBe(big.id);
+    expect((await clerk.json('GET', '/api/queue?sensitive=false')).body.items.map((i: { id: string }) => i.id)).toEqual([small.id]);
+    const detail = await clerk.json('GET', `/api/queue/${big.id}`);
+    expect(detail.body).toMatchObject({ factCheck: { passed: false, failures: ['mentions $12.00'] }, account: { name: 'Zeta Corp' } });
+    expect((await clerk.json('GET', '/api/queue?sort=sideways')).status).toBe(400);
+  });
+
+  it('decides through the workflow update and says when a draft was already decided or superseded', async () => {
+    const a = await createAccount(db);
+    const d = await createDraft(db, a.id);
+    const edited = await clerk.json('POST', `/api/queue/${d.id}/decision`, { decision: 'approve_with_edits', subject: 'Quick note', bodyText: 'Hello again' });
+    expect(edited.body).toEqual({ messageId: d.id, status: 'approved' });
+    expect(api.gateway.decisions.at(-1)).toMatchObject({ decision: 'approve_with_edits', actor: { type: 'user', id: clerk.user.id } });
+    const again = await clerk.json('POST', `/api/queue/${d.id}/decision`, { decision: 'reject', reason: 'changed my mind' });
+    expect(again).toMatchObject({ status: 409, body: { type: '/problems/already-decided' } });
+    const withdrawn = await createDraft(db, a.id, { status: 'superseded', decisionReason: 'payment received' });
+    const late = await clerk.json('POST', `/api/queue/${withdrawn.id}/decision`, { decision: 'approve' });
+    expect(late).toMatchObject({ status: 409, body: { type: '/problems/superseded', detail: expect.stringMatching(/payment received/) } });
+    expect((await clerk.json('POST', `/api/queue/${d.id}/decision`, { decision: 'reject' })).status).toBe(400);
+  });
+
+  it('bulk-approves, answering for each draft', async () => {
+    const a = await createAccount(db);
+    const d1 = await createDraft(db, a.id);
+    const d2 = await createDraft(db, a.id, { status: 'rejected' });
+    const r = await clerk.json('POST', '/api/queue/bulk-approve', { messageIds: [d1.id, d2.id, '00000000-0000-4000-8000-000000000000'] });
+    expect(r.body.results).toEqual([
+      { messageId: d1.id, ok: true, status: 'approved' },
+      expect.objectContaining({ messageId: d2.id, ok: false, problem: '/problems/already-decided' }),
+      expect.objectContaining({ ok: false, problem: '/problems/not-found' }),
+    ]);
+  });
+});
