@@ -5,10 +5,11 @@
  *
  * Also runnable on its own: `DATABASE_URL=… tsx db/seed.ts` (docker-compose does this).
  */
-import argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import { count, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { defaultBusinessHours, type BusinessHours } from '../domain/facts';
+import { defaultBusinessHours } from '../domain/facts';
+import { Settings, type Holidays } from '../domain/settings';
 import { defaultPolicies } from '../domain/policy/default-policy';
 import { openDatabase, type Database, type Db } from './client';
 import { appendEvent, systemActor } from './events';
@@ -26,23 +27,7 @@ export const demoUsers = [
   { role: 'viewer', email: 'viewer@tactful.local', name: 'Casey Brooks' },
 ] as const satisfies readonly { role: schema.User['role']; email: string; name: string }[];
 
-/** Keys of the `settings` rows and the shape of their values. */
-export const settingKeys = {
-  senderIdentity: 'sender_identity',
-  payLinkTemplate: 'pay_link_template',
-  businessHours: 'business_hours',
-  holidays: 'holidays',
-  collectionsFloorCents: 'collections_floor_cents',
-} as const;
-export interface SenderIdentitySetting {
-  name: string;
-  company: string;
-  email: string;
-  remittanceAddress: string[];
-}
-export type HolidaysSetting = { date: string; name: string }[];
-
-const usFederalHolidays: HolidaysSetting = [
+const usFederalHolidays: Holidays = [
   ['2026-01-01', "New Year's Day"], ['2026-01-19', 'Martin Luther King Jr. Day'], ['2026-02-16', "Washington's Birthday"],
   ['2026-05-25', 'Memorial Day'], ['2026-06-19', 'Juneteenth'], ['2026-07-03', 'Independence Day (observed)'],
   ['2026-09-07', 'Labor Day'], ['2026-10-12', 'Columbus Day'], ['2026-11-11', 'Veterans Day'],
@@ -53,18 +38,18 @@ const usFederalHolidays: HolidaysSetting = [
   ['2027-11-25', 'Thanksgiving Day'], ['2027-12-24', 'Christmas Day (observed)'], ['2027-12-31', "New Year's Day 2028 (observed)"],
 ].map(([date, name]) => ({ date, name }));
 
-export const demoSettings: Record<(typeof settingKeys)[keyof typeof settingKeys], unknown> = {
-  [settingKeys.senderIdentity]: {
+export const demoSettings: Settings = Settings.parse({
+  sender_identity: {
     name: 'Morgan Ellis',
     company: 'Northbridge IT Services',
     email: 'billing@example-msp.com',
     remittanceAddress: ['Northbridge IT Services', 'Attn: Accounts Receivable', '400 Commerce Way, Suite 210', 'Columbus, OH 43215'],
-  } satisfies SenderIdentitySetting,
-  [settingKeys.payLinkTemplate]: 'https://pay.example-msp.com/i/{accountId}',
-  [settingKeys.businessHours]: defaultBusinessHours satisfies BusinessHours,
-  [settingKeys.holidays]: usFederalHolidays,
-  [settingKeys.collectionsFloorCents]: 75_000,
-};
+  },
+  pay_link_template: 'https://pay.example-msp.com/i/{accountId}',
+  business_hours: defaultBusinessHours,
+  holidays: usFederalHolidays,
+  collections_floor_cents: 75_000,
+} satisfies Settings);
 
 export interface SeedResult {
   seeded: boolean;

@@ -17,7 +17,7 @@ import type { NextAction, PlannedStep } from '../../domain/policy/types';
 import type { Actor, CallOutcome, DraftDecision } from '../../workflows/account/definitions';
 import { Errors } from '../../workflows/account/definitions';
 import type { Mailer } from '../mail/mailer';
-import { loadAccount, payLinkFor, type LoadedAccount } from './load-facts';
+import { loadAccount, loadSettings, payLinkFor, type LoadedAccount } from './load-facts';
 
 export interface SafeDrafter {
   draft(input: DraftInput): Promise<DraftResult>;
@@ -215,8 +215,8 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
         facts,
         step: input.step,
         now: input.now,
-        payLink: payLinkFor(settings, facts.accountId),
-        sender: settings.sender,
+        payLink: payLinkFor(settings, facts.accountId, facts.invoices.find((i) => i.id === input.step.invoiceIds[0])?.number),
+        sender: settings.sender_identity,
         earlierMessages: recent.filter((m) => m.sentAt).map((m) => ({ stepId: m.stepId, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
         rules: draftRulesFromPolicyStep(policyStep),
       });
@@ -385,9 +385,8 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
       if (decision.action === 'done') return { status: 'sent' };
 
       const { msg } = decision;
-      const settings = await db.select().from(t.settings).where(eq(t.settings.key, 'sender'));
-      const sender = (settings[0]?.value ?? {}) as { name?: string; email?: string };
-      const from = `${sender.name ?? 'Accounts Receivable'} <${sender.email ?? 'billing@example-msp.com'}>`;
+      const sender = (await loadSettings(db)).sender_identity;
+      const from = `${sender.name}, ${sender.company} <${sender.email}>`;
       try {
         const delivered = await mailer.send({
           from,

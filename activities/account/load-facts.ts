@@ -7,36 +7,11 @@ import type { Db } from '../../db/client';
 import * as t from '../../db/schema';
 import { defaultPolicies, policyForSegment } from '../../domain/policy/default-policy';
 import { PolicyDefinition } from '../../domain/policy/schema';
-import { BusinessHours, defaultBusinessHours, type AccountFacts, type SentFact } from '../../domain/facts';
-import type { DraftSender } from '../../domain/drafting/types';
+import { BusinessHours, type AccountFacts, type SentFact } from '../../domain/facts';
+import { payLinkFor as fillPayLink, settingsFromRows, type Settings } from '../../domain/settings';
 
-export interface AccountSettings {
-  sender: DraftSender;
-  payLinkTemplate: string;
-  holidays: string[];
-  businessHours: BusinessHours;
-  collectionsFloorCents?: number;
-}
-
-export const defaultSettings: AccountSettings = {
-  sender: { name: 'Accounts Receivable', company: 'Your MSP', email: 'billing@example-msp.com' },
-  payLinkTemplate: 'https://pay.example-msp.com/i/{accountId}',
-  holidays: [],
-  businessHours: defaultBusinessHours,
-};
-
-export async function loadSettings(db: Db): Promise<AccountSettings> {
-  const rows = await db.select().from(t.settings);
-  const byKey = new Map(rows.map((r) => [r.key, r.value as unknown]));
-  const sender = byKey.get('sender') as Partial<DraftSender> | undefined;
-  const bh = BusinessHours.safeParse(byKey.get('businessHours'));
-  return {
-    sender: { ...defaultSettings.sender, ...(sender ?? {}) },
-    payLinkTemplate: (byKey.get('payLinkTemplate') as string | undefined) ?? defaultSettings.payLinkTemplate,
-    holidays: (byKey.get('holidays') as string[] | undefined) ?? [],
-    businessHours: bh.success ? bh.data : defaultBusinessHours,
-    collectionsFloorCents: byKey.get('collectionsFloorCents') as number | undefined,
-  };
+export async function loadSettings(db: Db): Promise<Settings> {
+  return settingsFromRows(await db.select().from(t.settings));
 }
 
 /** The newest active version of each policy; the built-in ones when none is stored. */
@@ -60,7 +35,7 @@ export interface LoadedAccount {
   factsVersion: number;
   policy: PolicyDefinition;
   policyVersion: number;
-  settings: AccountSettings;
+  settings: Settings;
 }
 
 export async function loadAccount(db: Db, accountId: string, now: Date): Promise<LoadedAccount | null> {
@@ -107,8 +82,8 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
     segment: account.segment,
     mode: account.mode,
     timeZone: account.timeZone,
-    businessHours: BusinessHours.safeParse(account.businessHours).data ?? settings.businessHours,
-    holidays: [...new Set([...settings.holidays, ...account.holidays])].sort(),
+    businessHours: BusinessHours.safeParse(account.businessHours).data ?? settings.business_hours,
+    holidays: [...new Set([...settings.holidays.map((h) => h.date), ...account.holidays])].sort(),
     clientSince: account.clientSince,
     paymentTermsDays: account.paymentTermsDays,
     paymentMethod: account.paymentMethod,
@@ -148,13 +123,10 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
     })),
     sent,
   };
-  const policy =
-    settings.collectionsFloorCents !== undefined
-      ? { ...base, rules: { ...base.rules, collectionsFloorCents: settings.collectionsFloorCents } }
-      : base;
+  const policy = { ...base, rules: { ...base.rules, collectionsFloorCents: settings.collections_floor_cents } };
   return { facts, factsVersion: account.factsVersion, policy, policyVersion: versions.get(policy.name) ?? 0, settings };
 }
 
-export function payLinkFor(settings: AccountSettings, accountId: string): string {
-  return settings.payLinkTemplate.replace('{accountId}', encodeURIComponent(accountId));
+export function payLinkFor(settings: Settings, accountId: string, invoiceNumber?: string): string {
+  return fillPayLink(settings.pay_link_template, { accountId, invoiceNumber });
 }

@@ -1,5 +1,5 @@
 /** Users and integration tokens: admin only. */
-import argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { appendEvent } from '../../db/events';
 import * as t from '../../db/schema';

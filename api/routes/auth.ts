@@ -1,5 +1,5 @@
 /** Sign-in, sign-out and "who am I". Every attempt, good or bad, is in the paper trail. */
-import argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import { eq, sql } from 'drizzle-orm';
 import { appendEvent } from '../../db/events';
 import * as t from '../../db/schema';

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import { and, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { createApp } from '../../api/app';

@@ -1,6 +1,6 @@
 /** The demo portfolio loads into a fresh database, tells the stories the walk-through relies on, and loads once. */
-import argon2 from 'argon2';
-import { DEMO_PASSWORD, demoProfiles, demoUsers, seedDemo, settingKeys } from '../../db/seed';
+import * as argon2 from '@node-rs/argon2';
+import { DEMO_PASSWORD, demoProfiles, demoUsers, seedDemo } from '../../db/seed';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 const now = new Date('2026-11-25T15:00:00Z');
@@ -151,11 +151,11 @@ describe('seedDemo', () => {
   it('stores the settings, the default policies and a seed.loaded event', async () => {
     const settings = await t.sql`select key, value from settings`;
     const byKey = Object.fromEntries(settings.map((s) => [s.key, s.value]));
-    expect(byKey[settingKeys.payLinkTemplate]).toContain('{accountId}');
-    expect(byKey[settingKeys.collectionsFloorCents]).toBe(75_000);
-    expect(byKey[settingKeys.senderIdentity]).toMatchObject({ email: expect.stringContaining('@') });
-    expect(byKey[settingKeys.holidays]).toContainEqual({ date: '2026-11-26', name: 'Thanksgiving Day' });
-    expect(byKey[settingKeys.businessHours]).toMatchObject({ start: '09:00', end: '17:00' });
+    expect(byKey.pay_link_template).toContain('{accountId}');
+    expect(byKey.collections_floor_cents).toBe(75_000);
+    expect(byKey.sender_identity).toMatchObject({ email: expect.stringContaining('@') });
+    expect(byKey.holidays).toContainEqual({ date: '2026-11-26', name: 'Thanksgiving Day' });
+    expect(byKey.business_hours).toMatchObject({ start: '09:00', end: '17:00' });
 
     const policies = await t.sql`select name, version, definition from policies where active`;
     expect(policies.length).toBeGreaterThanOrEqual(1);

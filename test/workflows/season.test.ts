@@ -7,7 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import { accountWorkflowId, decideDraftUpdate } from '../../workflows/account/definitions';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createTestWorker, tempOutbox } from '../support/engine';
-import { addDaysIso, insertAccount, insertInvoice, isoDate, recordPayment, signal, waitFor } from '../support/fixtures';
+import { addDaysIso, insertAccount, insertInvoice, isoDate, recordPayment, signal } from '../support/fixtures';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -120,9 +120,8 @@ it('sends exactly the expected messages on the expected business days in the exp
 
   for (const p of profiles) {
     const id = ids.get(p.name)!;
-    const sent = await waitFor(`messages of ${p.name}`, async () =>
-      t.sql`select step_id, tone, sent_at from messages where account_id = ${id} and status = 'sent' order by sent_at`,
-    );
+    const sent = await t.sql<{ step_id: string; tone: string; sent_at: Date }[]>`
+      select step_id, tone, sent_at from messages where account_id = ${id} and status = 'sent' order by sent_at`;
     const got = sent.map((m) => {
       const local = new Date(m.sent_at).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
       const hour = Number(new Date(m.sent_at).toLocaleString('en-US', { timeZone: 'America/New_York', hour: '2-digit', hour12: false }));

@@ -1,0 +1,68 @@
+/**
+ * Installation settings: the rows of the `settings` table, their keys and the shape of each value.
+ * Shared by the seed, the activities that read them, the API that writes them and the admin page.
+ */
+import { z } from 'zod';
+import { BusinessHours, IsoDate } from './facts';
+
+export const SenderIdentity = z.object({
+  name: z.string().trim().min(1).max(120),
+  company: z.string().trim().min(1).max(120),
+  email: z.string().trim().pipe(z.email()),
+  /** Where checks are mailed; check payers are told this address. */
+  remittanceAddress: z.array(z.string().trim().min(1).max(120)).min(1).max(6),
+});
+export type SenderIdentity = z.infer<typeof SenderIdentity>;
+
+/** The link must carry the account so the payment lands on the right client. */
+export const PayLinkTemplate = z
+  .string()
+  .trim()
+  .url('a full https:// address')
+  .refine((v) => v.includes('{accountId}') || v.includes('{invoiceNumber}'), 'include {accountId} or {invoiceNumber}');
+
+export const Holidays = z.array(z.object({ date: IsoDate, name: z.string().trim().min(1).max(80) })).max(100);
+export type Holidays = z.infer<typeof Holidays>;
+
+export const CollectionsFloorCents = z.number().int().min(50_000, 'at least $500').max(100_000, 'at most $1,000');
+
+export const Settings = z.object({
+  sender_identity: SenderIdentity,
+  pay_link_template: PayLinkTemplate,
+  business_hours: BusinessHours,
+  holidays: Holidays,
+  collections_floor_cents: CollectionsFloorCents,
+});
+export type Settings = z.infer<typeof Settings>;
+export type SettingKey = keyof Settings;
+export const settingKeys = Object.keys(Settings.shape) as SettingKey[];
+
+export const defaultSettings: Settings = {
+  sender_identity: {
+    name: 'Accounts Receivable',
+    company: 'Your MSP',
+    email: 'billing@example-msp.com',
+    remittanceAddress: ['Your MSP', 'Attn: Accounts Receivable'],
+  },
+  pay_link_template: 'https://pay.example-msp.com/i/{accountId}',
+  business_hours: { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] },
+  holidays: [],
+  collections_floor_cents: 75_000,
+};
+
+/** Reads stored rows into settings; a missing or unreadable row falls back to its default. */
+export function settingsFromRows(rows: readonly { key: string; value: unknown }[]): Settings {
+  const byKey = new Map(rows.map((r) => [r.key, r.value]));
+  const out = { ...defaultSettings } as Record<SettingKey, unknown>;
+  for (const key of settingKeys) {
+    const parsed = Settings.shape[key].safeParse(byKey.get(key));
+    if (parsed.success) out[key] = parsed.data;
+  }
+  return out as Settings;
+}
+
+export function payLinkFor(template: string, ids: { accountId: string; invoiceNumber?: string }): string {
+  return template
+    .replace('{accountId}', encodeURIComponent(ids.accountId))
+    .replace('{invoiceNumber}', encodeURIComponent(ids.invoiceNumber ?? ''));
+}
