@@ -1,0 +1,133 @@
+/**
+ * Figure 3: a payment recorded the way the API records it (ledger write, then the factsChanged
+ * signal) until the account's workflow shows it paid and its waiting draft withdrawn; against a no-op
+ * signal round trip to a sleeping workflow on the same server, sent by the same number of senders.
+ *
+ * Each latency runs from the moment the sender starts (before the ledger write) to the completion of
+ * the workflow task that follows the withdrawDraft activity: from then on the state query answers
+ * "paid, nothing pending" and the draft's row reads superseded. For the baseline, to the completion of
+ * the workflow task that handled the signal.
+ */
+import { createTemporalGateway } from '../api/gateway';
+import { recordPayment } from '../db/ledger';
+import { accountWorkflowId, stateQuery } from '../workflows/account/definitions';
+import { insertPortfolio } from './fixtures';
+import { EventType, eventMs, histories, type HistoryEvent } from './history';
+import { startBaselineWorker, startTactfulWorker, type PgServer } from './infra';
+import { startStack } from './stack';
+import { mapLimit, percentile, waitUntil } from './stats';
+import { helloWorkflow, pingSignal } from './workflows';
+
+export interface LatencySample {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface SuppressionRun {
+  accounts: number;
+  senders: number;
+  payment: LatencySample;
+  signal: LatencySample;
+  /** Checked after the run: every account answers paid with nothing pending, every draft superseded, nothing sent. */
+  verified: boolean;
+}
+
+function afterFirst(events: readonly HistoryEvent[], isStart: (e: HistoryEvent) => boolean): number | undefined {
+  const i = events.findIndex(isStart);
+  if (i < 0) return undefined;
+  const done = events.slice(i + 1).find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  return done ? eventMs(done) : undefined;
+}
+
+function withdrawnAt(events: readonly HistoryEvent[]): number | undefined {
+  const scheduled = events.find(
+    (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'withdrawDraft',
+  );
+  if (!scheduled) return undefined;
+  return afterFirst(
+    events,
+    (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED && Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
+  );
+}
+
+const summarize = (ms: number[]): LatencySample => ({ n: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: Math.max(...ms) });
+
+export async function suppressionRun(pg: PgServer, accounts: number, senders: number): Promise<SuppressionRun> {
+  const stack = await startStack(pg, { dbConnections: 30 });
+  const gateway = createTemporalGateway({ address: stack.server.address, namespace: 'default', rpcTimeoutMs: 30_000 });
+  const client = stack.temporal.client;
+  try {
+    const ids = await insertPortfolio(stack.db.sql, { accounts, invoicesPerAccount: 1, mode: 'copilot' });
+    const worker = await startTactfulWorker(stack.temporal, stack.db, stack.outbox.mailer, { maxCachedWorkflows: accounts * 3 });
+    const base = await startBaselineWorker(stack.temporal, { maxCachedWorkflows: accounts * 3 });
+    await mapLimit(ids, 50, (id) => gateway.factsChanged(id, { factsVersion: 1, change: 'invoice_upserted' }));
+    const hello = await mapLimit(ids, 50, (_, i) => client.workflow.start(helloWorkflow, { taskQueue: base.taskQueue, workflowId: `hello-${i}` }));
+    await waitUntil(
+      'every account to have a draft waiting for approval',
+      async () => Number((await stack.db.sql`select count(*) n from messages where status = 'pending_approval'`)[0].n) >= accounts,
+      15 * 60_000,
+      500,
+    );
+    const wfIds = ids.map(accountWorkflowId);
+    // Quiet first: the workflow's last planning round after the draft must not overlap the measurement.
+    await waitUntil(
+      'every account workflow to wait for a decision',
+      async () => (await histories(client, wfIds)).every((h) => h.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)),
+      10 * 60_000,
+      1000,
+    );
+
+    // Interleaved, so both figures see the same background load.
+    const paymentStart = new Map<string, number>();
+    const signalStart = new Map<string, number>();
+    await mapLimit(ids, senders, async (accountId, i) => {
+      paymentStart.set(accountId, Date.now());
+      const r = await recordPayment(
+        stack.db.db,
+        { accountId, amountCents: 50_000, receivedAt: new Date(), method: 'ach', reference: `bench-${i}`, idempotencyKey: `bench:${accountId}` },
+        { type: 'integration', name: 'bench' },
+      );
+      await gateway.factsChanged(accountId, { factsVersion: r.factsVersion, change: 'payment_recorded', actor: { type: 'integration', name: 'bench' } });
+      signalStart.set(hello[i].workflowId, Date.now());
+      await hello[i].signal(pingSignal, 1);
+    });
+
+    await waitUntil(
+      'every draft to be withdrawn',
+      async () => Number((await stack.db.sql`select count(*) n from messages where status = 'superseded'`)[0].n) >= accounts,
+      10 * 60_000,
+      500,
+    );
+    let paid: number[] = [];
+    await waitUntil(
+      'every workflow to record the withdrawal',
+      async () => {
+        const hs = await histories(client, wfIds);
+        paid = hs.map((h, i) => (withdrawnAt(h) ?? NaN) - paymentStart.get(ids[i])!);
+        return paid.every(Number.isFinite);
+      },
+      5 * 60_000,
+      1000,
+    );
+    if (process.env.BENCH_DEBUG) {
+      const [h] = await histories(client, wfIds.slice(0, 1));
+      const t0 = paymentStart.get(ids[0])!;
+      console.error(h.filter((e) => eventMs(e) >= t0 - 10).map((e) => `${EventType[e.eventType!]}${e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''}@${eventMs(e) - t0}`).join('\n'));
+    }
+    const bh = await histories(client, hello.map((h) => h.workflowId));
+    const signalled = bh.map((h, i) => afterFirst(h, (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)! - signalStart.get(hello[i].workflowId)!);
+
+    const states = await mapLimit(ids, 20, (id) => client.workflow.getHandle(accountWorkflowId(id)).query(stateQuery));
+    const [{ sent }] = await stack.db.sql`select count(*)::int sent from outbox`;
+    const [{ open }] = await stack.db.sql`select count(*)::int open from messages where status in ('pending_approval', 'approved')`;
+    const verified = states.every((s) => s.balanceCents === 0 && s.pendingDraft === null) && sent === 0 && open === 0;
+    await worker.stop();
+    await base.stop();
+    return { accounts, senders, payment: summarize(paid), signal: summarize(signalled), verified };
+  } finally {
+    await gateway.close();
+    await stack.dispose();
+  }
+}
