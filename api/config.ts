@@ -13,6 +13,8 @@ export const ApiEnv = z.object({
   DATABASE_URL: z.string({ error: 'DATABASE_URL is required: the PostgreSQL connection string, e.g. postgres://user:pass@localhost:5432/tactful' }).regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Must match the worker's TEMPORAL_TASK_QUEUE: signal-with-start starts account workflows on it. */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('tactful-accounts'),
   /** Sign out after this many minutes without a request. */
   SESSION_IDLE_MINUTES: Minutes.max(24 * 60).default(30),
   /** Sign out this many minutes after sign-in, however active. */
@@ -26,8 +28,6 @@ export const ApiEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   LOGIN_RATE_WINDOW_MINUTES: Minutes.default(15),
-  /** Seconds between re-signals of accounts whose workflow has not seen their latest facts. */
-  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   TRUST_PROXY: z.string().optional(),
   NODE_ENV: z.string().default('development'),
 });
@@ -51,9 +51,8 @@ export interface ProcessConfig {
   port: number;
   host: string;
   databaseUrl: string;
-  temporal: { address: string; namespace: string };
+  temporal: { address: string; namespace: string; taskQueue: string };
   logLevel: string;
-  reconcileIntervalMs: number;
   api: ApiConfig;
 }
 
@@ -85,9 +84,8 @@ export function parseProcessConfig(env: Record<string, string | undefined>): Pro
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     logLevel: e.LOG_LEVEL,
-    reconcileIntervalMs: e.RECONCILE_INTERVAL_SECONDS * 1000,
     api: defaultApiConfig({
       session: {
         idleMs: e.SESSION_IDLE_MINUTES * 60_000,

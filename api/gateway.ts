@@ -94,6 +94,8 @@ function translate(err: unknown): never {
 export interface TemporalGatewayOptions {
   address: string;
   namespace: string;
+  /** The worker's task queue; new account workflows start on it. */
+  taskQueue?: string;
   /** Upper bound for one call, so a request never hangs on an unreachable server. */
   rpcTimeoutMs?: number;
 }
@@ -116,7 +118,7 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
       await call(() =>
         client.workflow.signalWithStart(ACCOUNT_WORKFLOW_TYPE, {
           workflowId: accountWorkflowId(accountId),
-          taskQueue: TASK_QUEUE,
+          taskQueue: options.taskQueue ?? TASK_QUEUE,
           args: [input],
           signal: factsChangedSignal,
           signalArgs: [signal],

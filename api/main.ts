@@ -9,7 +9,6 @@ import { createApp } from './app';
 import { parseProcessConfig, type ProcessConfig } from './config';
 import { createTemporalGateway } from './gateway';
 import { createMetrics } from './observability';
-import { startReconciler } from './reconciler';
 
 export interface RunningApi {
   server: Server;
@@ -20,10 +19,9 @@ export interface RunningApi {
 export async function startApi(config: ProcessConfig, options: { database?: Database } = {}): Promise<RunningApi> {
   const logger = pino({ level: config.logLevel });
   const database = options.database ?? openDatabase(config.databaseUrl);
-  const temporal = createTemporalGateway({ address: config.temporal.address, namespace: config.temporal.namespace });
+  const temporal = createTemporalGateway({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const clock = () => new Date();
   const app = createApp({ db: database, temporal, clock, logger, config: config.api, metrics: createMetrics({ defaultMetrics: true }) });
-  const reconciler = startReconciler({ db: database, temporal, logger, clock }, config.reconcileIntervalMs);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) =>
@@ -38,7 +36,6 @@ export async function startApi(config: ProcessConfig, options: { database?: Data
     server,
     url,
     async close() {
-      reconciler.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await temporal.close();
