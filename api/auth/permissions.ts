@@ -27,6 +27,14 @@ export const rolePermissions = {
   'imports:run': managers,
   'metrics:read': office,
   'stream:read': office,
+  /** What a switch of mode would do: a planning aid for anyone who works the ledger. */
+  'accounts:preview': office,
+  'policies:read': office,
+  'policies:write': managers,
+  'settings:read': managers,
+  'settings:write': ['admin'],
+  'recommendations:read': managers,
+  'recommendations:decide': managers,
   'users:manage': ['admin'],
   'tokens:manage': ['admin'],
 } satisfies Record<string, Role[]>;

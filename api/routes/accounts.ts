@@ -6,11 +6,17 @@ import { and, asc, desc, eq, ilike, lt, sql, type SQL } from 'drizzle-orm';
 import { appendEvent } from '../../db/events';
 import * as ledger from '../../db/ledger';
 import * as t from '../../db/schema';
+import { loadAccount } from '../../activities/account/load-facts';
+import { nextAction, sensitiveReasonLabels, type SensitiveReason } from '../../domain/policy/next-action';
+import { previewSchedule } from '../../domain/policy/preview';
+import type { IdleReason } from '../../domain/policy/types';
 import {
   AccountDetail,
   AccountListQuery,
   AccountLiveState,
   AccountPage,
+  AccountPreviewQuery,
+  AutonomousPreview,
   ModeRequest,
   NoteRequest,
   NoteResponse,
@@ -27,6 +33,7 @@ import { route } from '../routing';
 import { accountFor, IdParams, iso, isoOrNull, signalFacts, userIdOf } from './support';
 import { z } from 'zod';
 import { WorkflowUnavailableError } from '../gateway';
+import { problems } from '../problems';
 
 const oldestDue = sql<string | null>`(select min(i.due_date)::text from ${t.invoices} i where i.account_id = ${t.accounts.id} and i.status = 'open')`;
 const disputeOpen = sql<boolean>`exists (select 1 from ${t.disputes} d where d.account_id = ${t.accounts.id} and d.status = 'open')`;
@@ -55,6 +62,16 @@ const timelineItem = (e: t.EventRow) => ({
 });
 
 const write = { kind: 'permission' as const };
+
+const idleNotes: Record<IdleReason, string> = {
+  no_open_balance: 'Nothing is owed, so nothing would be sent.',
+  dispute_open: 'A dispute is open: automation stays stopped until a person resolves it.',
+  paused: 'Follow-up is paused for this account.',
+  escalation_complete: 'Every step of the policy has already been taken for this cycle.',
+  awaiting_decision: 'A draft is waiting for a decision.',
+};
+
+const reasonLabel = (r: string) => sensitiveReasonLabels[r as SensitiveReason] ?? r;
 
 export const accountRoutes = [
   route({
@@ -100,7 +117,7 @@ export const accountRoutes = [
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
       const db = ctx.deps.db.db;
-      const [[extra], contacts, invoices, payments, promises, disputes, events] = await Promise.all([
+      const [[extra], contacts, invoices, payments, promises, disputes, events, recommendations] = await Promise.all([
         db.select({ oldestDue, disputeOpen }).from(t.accounts).where(eq(t.accounts.id, acc.id)),
         db.select().from(t.contacts).where(eq(t.contacts.accountId, acc.id)).orderBy(desc(t.contacts.isPrimary), asc(t.contacts.name)),
         db.select().from(t.invoices).where(eq(t.invoices.accountId, acc.id)).orderBy(desc(t.invoices.dueDate), desc(t.invoices.number)),
@@ -115,6 +132,11 @@ export const accountRoutes = [
         db.select().from(t.promises).where(eq(t.promises.accountId, acc.id)).orderBy(desc(t.promises.createdAt)),
         db.select().from(t.disputes).where(eq(t.disputes.accountId, acc.id)).orderBy(desc(t.disputes.openedAt)),
         db.select().from(t.events).where(eq(t.events.accountId, acc.id)).orderBy(desc(t.events.id)).limit(100),
+        db
+          .select()
+          .from(t.recommendations)
+          .where(and(eq(t.recommendations.accountId, acc.id), eq(t.recommendations.status, 'pending')))
+          .orderBy(desc(t.recommendations.createdAt)),
       ]);
       return {
         account: {
@@ -133,6 +155,7 @@ export const accountRoutes = [
         promises: promises.map((p) => ({ id: p.id, promisedDate: p.promisedDate, amountCents: p.amountCents, status: p.status, createdAt: iso(p.createdAt) })),
         disputes: disputes.map((d) => ({ id: d.id, invoiceId: d.invoiceId, reason: d.reason, status: d.status, openedAt: iso(d.openedAt), resolvedAt: isoOrNull(d.resolvedAt), resolution: d.resolution })),
         timeline: events.map(timelineItem),
+        recommendations: recommendations.map((r) => ({ id: r.id, kind: r.kind, status: r.status, balanceCents: r.balanceCents, daysOverdue: r.daysOverdue, createdAt: iso(r.createdAt) })),
       };
     },
   }),
@@ -154,6 +177,53 @@ export const accountRoutes = [
         .orderBy(desc(t.events.id))
         .limit(ctx.query.limit);
       return { items: rows.map(timelineItem), nextBefore: rows.length === ctx.query.limit ? rows[rows.length - 1].id : null };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/accounts/:id/preview',
+    summary: 'What the policy would send this account over the coming days in a mode (default: autonomous, 30 days), if nothing else changed',
+    tag: 'accounts',
+    access: { kind: 'permission', permission: 'accounts:preview' },
+    params: IdParams,
+    query: AccountPreviewQuery,
+    response: AutonomousPreview,
+    async handler(ctx) {
+      const acc = await accountFor(ctx, ctx.params.id);
+      const loaded = await loadAccount(ctx.deps.db.db, acc.id, ctx.now);
+      if (!loaded) throw problems.notFound('This account');
+      const { mode, days } = ctx.query;
+      const now = ctx.now.toISOString();
+      const facts = { ...loaded.facts, mode };
+      const items = previewSchedule({ policy: loaded.policy, facts, now, days, mode });
+      const notes: string[] = [];
+      const first = nextAction({ policy: loaded.policy, facts, now });
+      if (first.type === 'idle') notes.push(idleNotes[first.reason]);
+      if (first.type === 'wait' && first.reason === 'promise_open') notes.push(`Waiting on a promise to pay until ${first.until.slice(0, 10)}.`);
+      for (const s of first.skipped) notes.push(`${s.stepId} is skipped: ${s.reason}.`);
+      const [pending] = await ctx.deps.db.db
+        .select({ stepId: t.messages.stepId })
+        .from(t.messages)
+        .where(and(eq(t.messages.accountId, acc.id), eq(t.messages.status, 'pending_approval')))
+        .limit(1);
+      if (pending) notes.push(`A ${pending.stepId} draft is already waiting in the queue; the preview assumes it is decided.`);
+      if (items.length === 0 && first.type !== 'idle') notes.push(`Nothing would be sent in the next ${days} days.`);
+      notes.push('Assumes no payment, reply or promise arrives in the meantime.');
+      return {
+        from: now,
+        until: new Date(ctx.now.getTime() + days * 86_400_000).toISOString(),
+        items: items.map((i) => ({
+          at: i.at,
+          stepId: i.stepId,
+          channel: i.channel,
+          tone: i.tone,
+          amountCents: i.balanceCents,
+          autonomous: !i.waitsForApproval,
+          reasons: [...new Set(i.sensitiveReasons.map(reasonLabel))],
+          subject: null,
+        })),
+        notes,
+      };
     },
   }),
   route({

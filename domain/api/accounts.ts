@@ -1,7 +1,8 @@
 /** Accounts: the list people scan, the detail with its paper trail, and the actions on an account. */
 import { z } from 'zod';
-import { Mode, PaymentMethod, Segment } from '../facts';
+import { Mode, PaymentMethod, Segment, Tone } from '../facts';
 import { Actor, Cents, Instant, IsoDate, LongText, Page, pageOf, PositiveCents, Uuid } from './common';
+import { RecommendationKind, RecommendationStatus } from './recommendations';
 
 export const AccountListQuery = Page.extend({
   search: z.string().max(200).optional(),
@@ -80,6 +81,10 @@ export const AccountDetail = z.object({
   disputes: z.array(z.object({ id: Uuid, invoiceId: Uuid.nullable(), reason: z.string(), status: z.enum(['open', 'resolved']), openedAt: Instant, resolvedAt: Instant.nullable(), resolution: z.string().nullable() })),
   /** Newest first; page further with `GET /api/accounts/:id/timeline?before=<id>`. */
   timeline: z.array(TimelineEvent),
+  /** Service pauses and collections referrals waiting for a manager's decision. */
+  recommendations: z.array(
+    z.object({ id: Uuid, kind: RecommendationKind, status: RecommendationStatus, balanceCents: Cents, daysOverdue: z.number().int(), createdAt: Instant }),
+  ),
 });
 export type AccountDetail = z.infer<typeof AccountDetail>;
 
@@ -122,3 +127,36 @@ export type ResolveDisputeRequest = z.infer<typeof ResolveDisputeRequest>;
 export const NoteRequest = z.strictObject({ text: LongText });
 export type NoteRequest = z.infer<typeof NoteRequest>;
 export const NoteResponse = z.object({ accountId: Uuid, eventId: z.number().int().nullable() });
+
+/** `GET /api/accounts/:id/preview`: what the policy would do to this account over the coming days. */
+export const AccountPreviewQuery = z.strictObject({
+  mode: Mode.default('autonomous'),
+  days: z.coerce.number().int().min(1).max(90).default(30),
+});
+export type AccountPreviewQuery = z.infer<typeof AccountPreviewQuery>;
+
+/**
+ * If nothing else changed (no payment, no reply), every step the policy would take in the window,
+ * and whether it would go out by itself in the previewed mode.
+ */
+export const AutonomousPreview = z.object({
+  from: Instant,
+  until: Instant,
+  items: z.array(
+    z.object({
+      at: Instant,
+      stepId: z.string(),
+      channel: z.string(),
+      tone: Tone.nullable().optional(),
+      amountCents: z.number().int().nullable().optional(),
+      /** True when the step would go out by itself; false when it would still wait for a person. */
+      autonomous: z.boolean(),
+      /** Why a person would still decide (final notice, key account, large balance…). */
+      reasons: z.array(z.string()).default([]),
+      subject: z.string().nullable().optional(),
+    }),
+  ),
+  /** Steps the simulation skipped or stopped at (paid, dispute open, promise…), for context. */
+  notes: z.array(z.string()).default([]),
+});
+export type AutonomousPreview = z.infer<typeof AutonomousPreview>;

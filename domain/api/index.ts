@@ -7,4 +7,7 @@ export * from './accounts';
 export * from './calls';
 export * from './ingestion';
 export * from './metrics';
+export * from './policies';
+export * from './settings';
+export * from './recommendations';
 export * from './routes';
