@@ -34,7 +34,7 @@ export function formatTotals(s: SimulationSummary): string[] {
     `max messages to one account within any 3-day window: ${t.maxMessagesPerAccountIn3Days}`,
     `sent outside the client's business hours: ${t.sentOutsideBusinessHours}; sent after the invoices asked about were paid: ${t.sentAfterPaid}`,
     `workflows not running at the end: ${t.workflowsNotRunning}`,
-    `time: setup ${(s.timing.setupMs / 1000).toFixed(1)} s, season ${(s.timing.simulateMs / 1000).toFixed(1)} s (${s.timing.msPerSimulatedDay} ms per simulated day), total ${(s.timing.totalMs / 1000).toFixed(1)} s`,
+    `time: setup ${(s.timing.setupMs / 1000).toFixed(1)} s, season ${(s.timing.simulateMs / 1000).toFixed(1)} s (workflows running between ticks ${(s.timing.skipMs / 1000).toFixed(1)} s, ${s.timing.msPerSimulatedDay} ms per simulated day), total ${(s.timing.totalMs / 1000).toFixed(1)} s`,
   ];
   return lines;
 }

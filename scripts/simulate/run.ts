@@ -93,7 +93,8 @@ export interface SimulationSummary {
   startDate: string;
   sent: SentMessage[];
   totals: SimulationTotals;
-  timing: { setupMs: number; simulateMs: number; totalMs: number; msPerSimulatedDay: number };
+  /** `skipMs`: the part of `simulateMs` spent inside env.sleep, where the workflows do their work. */
+  timing: { setupMs: number; simulateMs: number; skipMs: number; totalMs: number; msPerSimulatedDay: number };
 }
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -152,10 +153,13 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     let invoices = 0;
     const callOutcomes: Record<string, number> = {};
 
+    let skipMs = 0;
     for (let day = 0; day < days; day++) {
       const tick = startMs + day * DAY;
       const now = await env.currentTimeMs();
+      const skipStarted = Date.now();
       if (tick > now) await env.sleep(tick - now);
+      skipMs += Date.now() - skipStarted;
 
       if (day === 0) {
         await mapLimit(portfolio, 10, async (plan) => {
@@ -219,7 +223,9 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
     }
     const end = startMs + days * DAY;
     const now = await env.currentTimeMs();
+    const skipStarted = Date.now();
     if (end > now) await env.sleep(end - now);
+    skipMs += Date.now() - skipStarted;
     const simulateMs = Date.now() - started - setupMs;
 
     let workflowsNotRunning = 0;
@@ -243,7 +249,7 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
       mode,
       startDate: isoDay(startMs, 0),
       ...summary,
-      timing: { setupMs, simulateMs, totalMs, msPerSimulatedDay: Math.round(simulateMs / days) },
+      timing: { setupMs, simulateMs, skipMs, totalMs, msPerSimulatedDay: Math.round(simulateMs / days) },
     };
   } finally {
     worker?.shutdown();
