@@ -219,7 +219,7 @@ export const accountRoutes = [
           tone: i.tone,
           amountCents: i.balanceCents,
           autonomous: !i.waitsForApproval,
-          reasons: [...new Set(i.sensitiveReasons.map(reasonLabel))],
+          reasons: [...new Set([...i.sensitiveReasons.map(reasonLabel), ...(mode === 'copilot' ? ['Copilot mode: every message waits for approval'] : [])])],
           subject: null,
         })),
         notes,

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { appendEvent } from '../../db/events';
 import * as t from '../../db/schema';
 import { SettingKeyParams, SettingWriteRequest, SettingWriteResponse } from '../../domain/api/settings';
-import { Settings, settingsFromRows } from '../../domain/settings';
+import { defaultSettings, Settings, settingsFromRows } from '../../domain/settings';
 import { problems } from '../problems';
 import { route } from '../routing';
 import { iso } from './support';
@@ -43,7 +43,8 @@ export const settingRoutes = [
       const value = parsed.data as unknown;
       return deps.db.db.transaction(async (tx) => {
         const [row] = await tx.select().from(t.settings).where(eq(t.settings.key, params.key)).for('update');
-        const before = row ? (Settings.shape[params.key].safeParse(row.value).data ?? row.value) : null;
+        // A key never saved was in force with its default; that is what it changes from.
+        const before = row ? (Settings.shape[params.key].safeParse(row.value).data ?? row.value) : defaultSettings[params.key];
         const changed = JSON.stringify(before) !== JSON.stringify(value);
         if (!changed) return { key: params.key, value, changed, updatedAt: iso(row?.updatedAt ?? now) };
         const updatedBy = principal.kind === 'user' ? principal.id : null;
