@@ -34,10 +34,16 @@ function Home() {
 
 const guarded = (capability: Capability, element: React.ReactNode) => <RequireAuth capability={capability}>{element}</RequireAuth>;
 
+/** A page that crashes shows this instead of a blank screen, inside the app's frame. */
+function RouteError() {
+  return <EmptyState title="This page hit an unexpected error">Reload the page; if it happens again, tell your administrator what you were doing.</EmptyState>;
+}
+
 const router = createBrowserRouter([
   { path: '/login', element: <LoginPage /> },
   {
     path: '/',
+    errorElement: <RouteError />,
     element: (
       <RequireAuth>
         <AppLayout />

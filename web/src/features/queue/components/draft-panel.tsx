@@ -157,6 +157,7 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
                   onChange={(e) => setBody(e.currentTarget.value)}
                   onKeyDown={editorKeys}
                   autosize
+                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 'var(--mantine-font-size-xs)' } }}
                   minRows={10}
                   maxRows={24}
                 />
@@ -167,7 +168,8 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
             ) : (
               <Stack gap="xs">
                 <Title order={4}>{subject}</Title>
-                <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                {/* Plain-text e-mail: monospace keeps the invoice table's columns as the client will see them. */}
+                <Text size="xs" ff="monospace" style={{ whiteSpace: 'pre-wrap' }} data-testid="draft-body">
                   {body}
                 </Text>
               </Stack>

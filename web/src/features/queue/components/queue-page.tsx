@@ -225,7 +225,7 @@ export function QueuePage() {
         </EmptyState>
       ) : (
         <Grid gap="md">
-          <Grid.Col span={{ base: 12, md: 5 }}>
+          <Grid.Col span={{ base: 12, md: 4 }}>
             <Stack gap="xs">
               {canDecide ? (
                 <Group gap="xs">
@@ -248,7 +248,7 @@ export function QueuePage() {
               ) : null}
             </Stack>
           </Grid.Col>
-          <Grid.Col span={{ base: 12, md: 7 }}>
+          <Grid.Col span={{ base: 12, md: 8 }}>
             {selectedId ? (
               <DraftPanel
                 id={selectedId}

@@ -18,7 +18,11 @@ interface Props {
 
 export function QueueTable({ items, selectedId, onSelect, checked, onCheck, canDecide }: Props) {
   const selectedRow = useRef<HTMLTableRowElement>(null);
-  useEffect(() => selectedRow.current?.scrollIntoView({ block: 'nearest' }), [selectedId]);
+  // A block body on purpose: newer Chromium returns a Promise from scrollIntoView, and React would
+  // take a returned value for the effect's clean-up function.
+  useEffect(() => {
+    void selectedRow.current?.scrollIntoView({ block: 'nearest' });
+  }, [selectedId]);
 
   return (
     <Table highlightOnHover verticalSpacing={6} fz="sm" aria-label="Drafts waiting for approval">
@@ -29,10 +33,8 @@ export function QueueTable({ items, selectedId, onSelect, checked, onCheck, canD
               <VisuallyHidden>Select for bulk approval</VisuallyHidden>
             </Table.Th>
           ) : null}
-          <Table.Th>Account and step</Table.Th>
+          <Table.Th>Draft</Table.Th>
           <Table.Th ta="right">Owed</Table.Th>
-          <Table.Th ta="right">Overdue</Table.Th>
-          <Table.Th>Checks</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -69,28 +71,23 @@ export function QueueTable({ items, selectedId, onSelect, checked, onCheck, canD
                     {item.accountName}
                   </Text>
                   <Text size="xs" c="dimmed" lineClamp={1}>
-                    {humanize(item.stepId)} · {item.subject}
+                    {humanize(item.stepId)} · {item.daysOverdue > 0 ? `${item.daysOverdue} days overdue` : item.daysOverdue === 0 ? 'due today' : `due in ${-item.daysOverdue} days`} · waiting{' '}
+                    {minutesLabel(item.waitingMinutes)}
                   </Text>
                 </UnstyledButton>
-                <Group gap={4} mt={2}>
+                <Group gap={4} mt={4}>
                   <ToneBadge tone={item.tone} />
+                  {item.factCheckPassed ? null : <FactCheckBadge passed={false} />}
                   {item.escalated ? (
-                    <Badge color="red" size="xs">
+                    <Badge color="red" size="sm">
                       escalated
                     </Badge>
                   ) : null}
-                  <Text size="xs" c="dimmed">
-                    waiting {minutesLabel(item.waitingMinutes)}
-                  </Text>
-                </Group>
-              </Table.Td>
-              <Table.Td ta="right">{money(item.amountCents)}</Table.Td>
-              <Table.Td ta="right">{item.daysOverdue > 0 ? `${item.daysOverdue} d` : item.daysOverdue === 0 ? 'today' : `in ${-item.daysOverdue} d`}</Table.Td>
-              <Table.Td>
-                <Group gap={4}>
-                  <FactCheckBadge passed={item.factCheckPassed} />
                   <SensitivityBadges reasons={item.sensitiveReasons} />
                 </Group>
+              </Table.Td>
+              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                {money(item.amountCents)}
               </Table.Td>
             </Table.Tr>
           );
