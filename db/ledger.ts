@@ -12,9 +12,9 @@
  * oldest due date first. What cannot be applied stays unapplied on the payment and is applied as soon
  * as an invoice arrives — so a payment delivered before its invoice still ends at the right balance.
  */
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { appendEvent, type EventActor } from './events';
+import { appendEvent, systemActor, type EventActor } from './events';
 import * as t from './schema';
 import type { Mode, PaymentMethod } from '../domain/facts';
 
@@ -54,8 +54,27 @@ async function bump(tx: Tx, accountId: string): Promise<number> {
       updatedAt: sql`now()`,
     })
     .where(eq(t.accounts.id, accountId))
-    .returning({ v: t.accounts.factsVersion });
+    .returning({ v: t.accounts.factsVersion, balance: t.accounts.balanceCents });
+  if (row.balance === 0) await withdrawDraftsOfPaidAccount(tx, accountId);
   return row.v;
+}
+
+export const PAID_WITHDRAW_REASON = 'the account has paid: nothing is owed any more';
+
+/**
+ * Never remind after payment: the write that brings the balance to zero also withdraws the account's
+ * waiting drafts, in the same transaction, so no queue or send can see them as live afterwards. The
+ * workflow learns it from the signal and from its next look at the facts.
+ */
+async function withdrawDraftsOfPaidAccount(tx: Tx, accountId: string): Promise<void> {
+  const withdrawn = await tx
+    .update(t.messages)
+    .set({ status: 'superseded', decisionReason: PAID_WITHDRAW_REASON, decidedAt: sql`now()` })
+    .where(and(eq(t.messages.accountId, accountId), inArray(t.messages.status, ['pending_approval', 'approved'])))
+    .returning({ id: t.messages.id, stepId: t.messages.stepId });
+  for (const m of withdrawn) {
+    await appendEvent(tx, { accountId, type: 'draft.withdrawn', actor: systemActor, data: { messageId: m.id, stepId: m.stepId, reason: PAID_WITHDRAW_REASON } });
+  }
 }
 
 interface Allocation {

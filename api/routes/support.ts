@@ -31,7 +31,9 @@ export async function signalFacts(
   actor?: FactsChanged['actor'],
 ): Promise<WorkflowNotice> {
   try {
-    await deps.temporal.factsChanged(accountId, { factsVersion, change, ...(actor ? { actor } : {}) });
+    const [account] = await deps.db.db.select({ balance: t.accounts.balanceCents }).from(t.accounts).where(eq(t.accounts.id, accountId));
+    const settled = account?.balance === 0;
+    await deps.temporal.factsChanged(accountId, { factsVersion, change, ...(actor ? { actor } : {}), ...(settled ? { settled } : {}) });
     return { signaled: true };
   } catch (err) {
     deps.logger.warn({ err, accountId, factsVersion, change }, 'fact stored but the workflow was not signaled');

@@ -54,6 +54,11 @@ export interface FactsChanged {
     | 'policy_changed'
     | 'reconcile';
   actor?: Actor;
+  /**
+   * The write left nothing owed. The same transaction already withdrew the account's waiting drafts,
+   * so the workflow can drop its own at once, without waiting for its next look at the facts.
+   */
+  settled?: boolean;
 }
 export const factsChangedSignal = defineSignal<[FactsChanged]>('factsChanged');
 

@@ -44,6 +44,8 @@ const sending = proxyActivities<AccountActivities>({
 });
 
 const DEFAULT_ROUNDS_PER_RUN = 200;
+/** Worded as the ledger and the planner word it, so every place gives the same reason. */
+const PAID_REASON = 'the account has paid: nothing is owed any more';
 
 /** How many settled drafts the workflow remembers to answer "already decided" or "superseded". */
 const REMEMBERED_OUTCOMES = 20;
@@ -68,6 +70,12 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   setHandler(factsChangedSignal, (s) => {
     signalledVersion = Math.max(signalledVersion, s.factsVersion);
     dirty = true;
+    if (s.settled) {
+      if (pending) remember(pending.messageId, `superseded: ${PAID_REASON}`);
+      pending = undefined;
+      decision = undefined;
+      if (plan) plan = { ...plan, balanceCents: 0, next: { type: 'idle', reason: 'no_open_balance', skipped: [] } };
+    }
   });
 
   setHandler(
