@@ -44,6 +44,13 @@ export function relative(iso: string, now = new Date()): string {
   return `${minutesLabel(diffMin)} ago`;
 }
 
+/** 'wait:next_step' → 'Wait — next step', the API's encoded next action made readable. */
+export function nextActionLabel(code: string | null | undefined): string {
+  if (!code) return 'None scheduled';
+  const [kind, detail] = code.split(':');
+  return detail ? `${humanize(kind)} — ${humanize(detail).toLowerCase()}` : humanize(kind);
+}
+
 /** 'first_reminder' → 'First reminder'. */
 export function humanize(id: string | null | undefined): string {
   if (!id) return '—';

@@ -6,7 +6,7 @@ import { Link } from 'react-router';
 import { modes, segments } from '../../../../../domain/facts';
 import { ModeBadge } from '../../../components/labels';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
-import { calendarDate, dateTime, humanize, money } from '../../../lib/format';
+import { calendarDate, dateTime, humanize, money, nextActionLabel } from '../../../lib/format';
 import { useAccounts, type AccountFilters } from '../api/get-accounts';
 
 export function AccountListPage() {
@@ -89,7 +89,7 @@ export function AccountListPage() {
                   <Table.Td>{calendarDate(a.oldestDueDate)}</Table.Td>
                   <Table.Td>{humanize(a.stage)}</Table.Td>
                   <Table.Td>
-                    {a.nextAction ? humanize(a.nextAction) : '—'}
+                    {a.nextAction ? nextActionLabel(a.nextAction) : '—'}
                     {a.nextActionAt ? (
                       <Text size="xs" c="dimmed">
                         {dateTime(a.nextActionAt)}

@@ -10,7 +10,7 @@ import { ModeBadge, StatusBadge } from '../../../components/labels';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
 import { useUser } from '../../../lib/auth';
 import { can } from '../../../lib/authorization';
-import { calendarDate, dateTime, humanize, money } from '../../../lib/format';
+import { calendarDate, dateTime, humanize, money, nextActionLabel } from '../../../lib/format';
 import { useAccount, useAccountState } from '../api/get-account';
 import { DisputeDialog, NoteDialog, PauseDialog, PromiseDialog, ResolveDisputeDialog } from './account-action-dialogs';
 import { ModeSwitch } from './mode-switch';
@@ -129,7 +129,7 @@ function AccountView({ detail }: { detail: AccountDetail }) {
           {humanize(a.stage)}
         </Stat>
         <Stat label="Next action" testId="account-next-action">
-          {a.nextAction ? humanize(a.nextAction) : 'None scheduled'}
+          {nextActionLabel(a.nextAction)}
           {a.nextActionAt ? (
             <Text span size="sm" fw={400} c="dimmed" data-testid="account-next-action-at">
               {' '}

@@ -40,6 +40,8 @@ function EventBody({ event }: { event: TimelineEvent }) {
   const body = typeof data.bodyText === 'string' ? data.bodyText : null;
   const keys = [...preferred.filter((k) => k in data), ...Object.keys(data).filter((k) => !preferred.includes(k) && k !== 'bodyText')].filter((k) => {
     const v = data[k];
+    // Internal identifiers (messageId, cycleKey…) mean nothing to a reader; the paper trail keeps them.
+    if (/(Id|Key)$/.test(k) && k !== 'stepId') return false;
     return v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || Array.isArray(v));
   });
   return (
