@@ -10,7 +10,7 @@ export const navItems: { to: string; label: string; capability: Capability }[] =
   { to: '/accounts', label: 'Accounts', capability: 'accounts:read' },
   { to: '/calls', label: 'Calls', capability: 'calls:read' },
   { to: '/command-center', label: 'Command center', capability: 'metrics:read' },
-  { to: '/policies', label: 'Policy', capability: 'policies:edit' },
+  { to: '/policies', label: 'Policy', capability: 'policies:write' },
   { to: '/admin', label: 'Admin', capability: 'users:manage' },
 ];
 

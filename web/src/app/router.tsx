@@ -57,7 +57,7 @@ const router = createBrowserRouter([
       { path: 'calls', element: guarded('calls:read', <CallListPage />) },
       { path: 'calls/:callId', element: guarded('calls:read', <CallPage />) },
       { path: 'command-center', element: guarded('metrics:read', <CommandCenterPage />) },
-      { path: 'policies', element: guarded('policies:edit', <PolicyPage />) },
+      { path: 'policies', element: guarded('policies:write', <PolicyPage />) },
       { path: 'admin', element: guarded('users:manage', <AdminPage />) },
       { path: '*', element: <EmptyState title="There is no page here">Use the navigation to find what you need.</EmptyState> },
     ],

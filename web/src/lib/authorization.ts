@@ -1,7 +1,7 @@
 /**
  * What the signed-in person may use, so navigation and buttons show only what the server would allow.
  * The server's own list (`Me.permissions`) decides; the fallback table covers capabilities the API
- * does not name yet (policy editing, settings). Hiding a button is a courtesy, not a control.
+ * does not name yet. Hiding a button is a courtesy, not a control.
  */
 import type { Me, Role } from '../../../domain/api';
 
@@ -22,12 +22,16 @@ const serverNamed = [
   'stream:read',
   'users:manage',
   'tokens:manage',
+  'accounts:preview',
+  'policies:read',
+  'policies:write',
+  'settings:read',
+  'settings:write',
+  'recommendations:read',
+  'recommendations:decide',
 ] as const;
 
-const fallback = {
-  'policies:edit': ['admin', 'manager'],
-  'settings:manage': ['admin'],
-} as const satisfies Record<string, readonly Role[]>;
+const fallback = {} as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = (typeof serverNamed)[number] | keyof typeof fallback;
 
@@ -35,7 +39,7 @@ export function can(me: Me | null | undefined, capability: Capability): boolean 
   if (!me) return false;
   if (me.permissions.includes(capability)) return true;
   if ((serverNamed as readonly string[]).includes(capability)) return false;
-  return (fallback[capability as keyof typeof fallback] as readonly Role[]).includes(me.user.role);
+  return ((fallback as Record<string, readonly Role[]>)[capability] ?? []).includes(me.user.role);
 }
 
 export function canAny(me: Me | null | undefined, ...caps: Capability[]): boolean {

@@ -1,42 +1,22 @@
 /**
- * Escalation policies, versioned. NOT YET IN THE CONTRACT (domain/api): these paths and shapes are what
- * the editor needs; the definition itself is the shared PolicyDefinition from domain/policy/schema.ts.
- * Until the API serves them the editor starts from the built-in defaults and says saving is unavailable.
+ * Escalation policies, versioned. When a server has no policy storage (404), the editor starts from
+ * the built-in defaults so a manager can still check a change; saving then says it is unavailable.
  */
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { z } from 'zod';
-import { Instant, Uuid } from '../../../../../domain/api';
+import { apiPaths, PolicyList, SavePolicyRequest, SavePolicyResponse, type PolicyVersion } from '../../../../../domain/api';
 import { defaultPolicies } from '../../../../../domain/policy/default-policy';
-import { PolicyDefinition } from '../../../../../domain/policy/schema';
 import { api, ApiError } from '../../../lib/api-client';
 
-export const policyPaths = { list: '/api/policies', versions: (name: string) => `/api/policies/${encodeURIComponent(name)}/versions` };
-
-export const PolicyVersion = z.object({
-  id: Uuid,
-  name: z.string(),
-  version: z.number().int(),
-  active: z.boolean(),
-  createdAt: Instant,
-  createdBy: z.string().nullable().optional(),
-  definition: PolicyDefinition,
-});
-export type PolicyVersion = z.infer<typeof PolicyVersion>;
-export const PolicyList = z.object({ items: z.array(PolicyVersion) });
-
-/** Saving sends the version it was edited from, so a concurrent edit answers 409 instead of being lost. */
-export const SavePolicyRequest = z.strictObject({ basedOnVersion: z.number().int().nullable(), definition: PolicyDefinition });
-export type SavePolicyRequest = z.infer<typeof SavePolicyRequest>;
+export type { PolicyVersion };
 
 export interface PolicyListResult {
   items: PolicyVersion[];
-  /** True when the API has no policy endpoint and the built-in defaults are shown instead. */
   fromDefaults: boolean;
 }
 
 async function getPolicies(): Promise<PolicyListResult> {
   try {
-    const list = await api(policyPaths.list, { schema: PolicyList });
+    const list = await api(apiPaths.policies, { schema: PolicyList });
     return { items: list.items, fromDefaults: false };
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
@@ -52,7 +32,7 @@ async function getPolicies(): Promise<PolicyListResult> {
 export const policiesQueryOptions = () => queryOptions({ queryKey: ['policies'], queryFn: getPolicies });
 export const usePolicies = () => useQuery(policiesQueryOptions());
 
-export const savePolicy = (body: SavePolicyRequest) => api(policyPaths.list, { method: 'POST', body: SavePolicyRequest.parse(body), schema: PolicyVersion });
+export const savePolicy = (body: SavePolicyRequest) => api(apiPaths.policies, { method: 'POST', body: SavePolicyRequest.parse(body), schema: SavePolicyResponse });
 
 export function useSavePolicy() {
   const qc = useQueryClient();
