@@ -57,6 +57,7 @@ export const DEFAULT_INTERRUPTION_AFTER_DAYS = 10;
 const minDaysPastDue: Partial<Record<StepKind, number>> = { service_pause: 31, collections: 91 };
 const alwaysSensitive: ReadonlySet<StepKind> = new Set<StepKind>(['final_notice', 'service_pause', 'collections']);
 const alwaysHuman: ReadonlySet<StepKind> = new Set<StepKind>(['call', 'service_pause', 'collections']);
+const managerDecision: ReadonlySet<StepKind> = new Set<StepKind>(['service_pause', 'collections']);
 
 /** Invoices still owed, oldest due first: the first one anchors the escalation. */
 export function openInvoices(invoices: readonly InvoiceFact[]): InvoiceFact[] {
@@ -139,8 +140,13 @@ export function nextAction({ policy, facts, now, pendingDecision = false }: Next
   const earliestDay = (s: PolicyStep) => Math.max(s.offsetDays, minDaysPastDue[s.kind] ?? s.offsetDays);
   const dueDay = (s: PolicyStep) => addDays(anchor.dueDate, earliestDay(s));
   const windowPassed = (s: PolicyStep) => s.windowEndDays !== undefined && daysPastDue > s.windowEndDays;
+  // A pause or a collections referral is put to a manager only after a person has called in this
+  // cycle: an account caught up late gets the call first, never a decision about it without one.
+  const callStep = steps.find((s) => s.kind === 'call');
+  const calledThisCycle = !callStep || sentThisCycle.has(callStep.id);
   const applicable = (s: PolicyStep) => {
     const c = s.conditions;
+    if (managerDecision.has(s.kind) && !calledThisCycle) return false;
     if (c.minBalanceCents !== undefined && balanceCents < c.minBalanceCents) return false;
     if (c.segments?.length && !c.segments.includes(facts.segment)) return false;
     if ((c.requiresNoCommitment || s.kind === 'service_pause') && promise.kept) return false;

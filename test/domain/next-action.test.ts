@@ -161,6 +161,16 @@ describe('catch-up', () => {
     ]);
   });
 
+  it('calls an account caught up 46 days late before a manager is asked about a pause', () => {
+    const r = act(ask({ invoices: [late] }, at('2025-07-21', '10:00')));
+    expect(r.step).toMatchObject({ stepId: 'call', daysPastDue: 47 });
+    const { log } = runSeason({ policy: defaultPolicy, facts: account({ invoices: [late] }), from: '2025-07-21', to: '2025-07-31' });
+    expect(log.map((e) => [e.when, e.stepId])).toEqual([
+      ['2025-07-21 09:00 Mon', 'call'],
+      ['2025-07-24 09:00 Thu', 'service_pause'],
+    ]);
+  });
+
   it('passes over earlier due steps as superseded when no window closed them', () => {
     const p = policy([email('r1', 3), email('r2', 10), email('r3', 21)]);
     const r = act(ask({}, at('2025-06-17'), p));
