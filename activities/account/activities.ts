@@ -19,6 +19,17 @@ import { Errors } from '../../workflows/account/definitions';
 import type { Mailer } from '../mail/mailer';
 import { loadAccount, loadSettings, payLinkFor, type LoadedAccount } from './load-facts';
 
+async function retryBriefly<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 500 * 2 ** i));
+    }
+  }
+}
+
 export interface SafeDrafter {
   draft(input: DraftInput): Promise<DraftResult>;
 }
@@ -289,12 +300,15 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
       });
     },
 
-    async recordDecision(input: { accountId: string; decision: DraftDecision; now: Instant }): Promise<void> {
+    /** Records a person's decision; answers what the message is now if it was no longer waiting. */
+    async recordDecision(input: { accountId: string; decision: DraftDecision; now: Instant }): Promise<{ applied: boolean; status: string; reason: string | null }> {
       const d = input.decision;
       const status = d.decision === 'reject' ? 'rejected' : 'approved';
-      await db.transaction(async (tx) => {
+      return db.transaction(async (tx) => {
         const [msg] = await tx.select().from(t.messages).where(eq(t.messages.id, d.messageId)).for('update');
-        if (!msg || msg.status !== 'pending_approval') return; // a retry after the first attempt committed
+        if (!msg) return { applied: false, status: 'missing', reason: null };
+        // A retry after the first attempt committed finds its own decision already there.
+        if (msg.status !== 'pending_approval') return { applied: msg.status === status && msg.decidedAt !== null, status: msg.status, reason: msg.decisionReason };
         await tx
           .update(t.messages)
           .set({
@@ -318,6 +332,7 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
               : {}),
           },
         });
+        return { applied: true, status, reason: null };
       });
     },
 
@@ -349,6 +364,12 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
      * Sends an approved message at most once. The balance, dispute and pause checks and the outbox row
      * share one transaction with a lock on the account, so a payment recorded a moment earlier wins.
      */
+    /**
+     * Sends an approved message at most once. Every attempt, first or retried, re-checks the balance,
+     * dispute and pause in one transaction with a lock on the account, so a payment recorded a moment
+     * earlier — or while a crashed worker was down — wins. The outbox row keyed by account + step +
+     * cycle makes a retry find the earlier attempt instead of starting a second one.
+     */
     async sendMessage(input: { accountId: string; messageId: string; now: Instant }): Promise<{ status: 'sent' | 'suppressed'; reason?: string }> {
       const decision = await db.transaction(async (tx) => {
         await tx.execute(sql`select id from ${t.accounts} where id = ${input.accountId} for update`);
@@ -356,8 +377,9 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
         if (!msg) throw ApplicationFailure.create({ type: Errors.NoSuchDraft, message: `message ${input.messageId} does not exist`, nonRetryable: true });
         const key = `${msg.accountId}:${msg.stepId}:${msg.cycleKey}`;
         const [box] = await tx.select().from(t.outbox).where(eq(t.outbox.idempotencyKey, key));
-        if (box) return { action: box.status === 'sent' ? ('done' as const) : ('deliver' as const), msg, outboxId: box.id };
-        if (msg.status !== 'approved') return { action: 'skip' as const, msg, reason: `message is ${msg.status}` };
+        if (box?.status === 'sent') return { action: 'done' as const };
+        if (box?.status === 'failed') return { action: 'skip' as const, reason: box.lastError ?? 'an earlier attempt was stopped' };
+        if (msg.status !== 'approved') return { action: 'skip' as const, reason: `message is ${msg.status}` };
 
         const [account] = await tx.select().from(t.accounts).where(eq(t.accounts.id, msg.accountId));
         const owed = await tx
@@ -370,38 +392,50 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
           stillOwed === 0 ? 'paid before the send' : stillOwed !== msg.amountCents ? 'the balance changed before the send' : dispute ? 'a dispute is open' : account?.paused ? 'the account is paused' : null;
         if (reason) {
           await tx.update(t.messages).set({ status: 'suppressed', decisionReason: reason }).where(eq(t.messages.id, msg.id));
+          if (box) await tx.update(t.outbox).set({ status: 'failed', lastError: reason }).where(eq(t.outbox.id, box.id));
           await appendEvent(tx, { accountId: msg.accountId, type: 'send.suppressed', actor: systemActor, data: { messageId: msg.id, stepId: msg.stepId, reason } });
-          return { action: 'suppressed' as const, msg, reason };
+          return { action: 'suppressed' as const, reason };
         }
-        const [row] = await tx
-          .insert(t.outbox)
-          .values({ idempotencyKey: key, messageId: msg.id, accountId: msg.accountId, toEmail: msg.toEmail, subject: msg.subject, transport: mailer.transport })
-          .returning({ id: t.outbox.id });
-        return { action: 'deliver' as const, msg, outboxId: row.id };
+        // Counted before the attempt, so an attempt killed mid-delivery still leaves its trace.
+        const outboxId = box
+          ? (await tx.update(t.outbox).set({ attempts: sql`${t.outbox.attempts} + 1` }).where(eq(t.outbox.id, box.id)).returning({ id: t.outbox.id }))[0].id
+          : (
+              await tx
+                .insert(t.outbox)
+                .values({ idempotencyKey: key, messageId: msg.id, accountId: msg.accountId, toEmail: msg.toEmail, subject: msg.subject, transport: mailer.transport, attempts: 1 })
+                .returning({ id: t.outbox.id })
+            )[0].id;
+        return { action: 'deliver' as const, msg, outboxId, key };
       });
 
-      if (decision.action === 'skip') return { status: 'suppressed', reason: decision.reason };
-      if (decision.action === 'suppressed') return { status: 'suppressed', reason: decision.reason };
       if (decision.action === 'done') return { status: 'sent' };
+      if (decision.action !== 'deliver') return { status: 'suppressed', reason: decision.reason };
 
-      const { msg } = decision;
+      const { msg, outboxId, key } = decision;
       const sender = (await loadSettings(db)).sender_identity;
-      const from = `${sender.name}, ${sender.company} <${sender.email}>`;
+      let delivered: Awaited<ReturnType<Mailer['send']>>;
       try {
-        const delivered = await mailer.send({
-          from,
+        delivered = await mailer.send({
+          from: `${sender.name}, ${sender.company} <${sender.email}>`,
           to: msg.toEmail,
           subject: msg.subject,
           text: msg.bodyText,
           html: msg.bodyHtml,
-          idempotencyKey: `${msg.accountId}:${msg.stepId}:${msg.cycleKey}`,
+          idempotencyKey: key,
         });
-        await db.transaction(async (tx) => {
+      } catch (err) {
+        await db.update(t.outbox).set({ lastError: (err as Error).message.slice(0, 500) }).where(eq(t.outbox.id, outboxId));
+        throw err;
+      }
+      // The mail is out: recording it must not fail into a retry that would send it again, so a
+      // brief database hiccup is waited out here rather than thrown.
+      await retryBriefly(() =>
+        db.transaction(async (tx) => {
           const now = new Date(input.now);
           await tx
             .update(t.outbox)
-            .set({ status: 'sent', sentAt: now, providerMessageId: delivered.providerMessageId, emlPath: delivered.emlPath ?? null, attempts: sql`${t.outbox.attempts} + 1` })
-            .where(eq(t.outbox.id, decision.outboxId));
+            .set({ status: 'sent', sentAt: now, providerMessageId: delivered.providerMessageId, emlPath: delivered.emlPath ?? null, lastError: null })
+            .where(eq(t.outbox.id, outboxId));
           await tx.update(t.messages).set({ status: 'sent', sentAt: now }).where(eq(t.messages.id, msg.id));
           await appendEvent(tx, {
             accountId: msg.accountId,
@@ -409,15 +443,17 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
             actor: systemActor,
             data: { messageId: msg.id, stepId: msg.stepId, to: msg.toEmail, subject: msg.subject, transport: mailer.transport, tone: msg.tone },
           });
-        });
-        return { status: 'sent' };
-      } catch (err) {
-        await db
-          .update(t.outbox)
-          .set({ attempts: sql`${t.outbox.attempts} + 1`, lastError: (err as Error).message.slice(0, 500) })
-          .where(eq(t.outbox.id, decision.outboxId));
-        throw err;
-      }
+        }),
+      );
+      return { status: 'sent' };
+    },
+
+    /** A step the workflow could not take (no contact to write to, a step missing from the policy). */
+    async recordBlockedStep(input: { accountId: string; stepId: string; reason: string; now: Instant }): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.update(t.accounts).set({ nextAction: `blocked:${input.stepId}`, nextActionAt: null }).where(eq(t.accounts.id, input.accountId));
+        await appendEvent(tx, { accountId: input.accountId, type: 'step.blocked', actor: systemActor, data: { stepId: input.stepId, reason: input.reason, at: input.now } });
+      });
     },
 
     async createCallTask(input: { accountId: string; step: PlannedStep; at: Instant; now: Instant }): Promise<{ callTaskId: string }> {

@@ -24,8 +24,14 @@ export interface Mailer {
 
 const messageIdFor = (key: string) => `<${key.replace(/[^A-Za-z0-9._-]/g, '.')}@tactful>`;
 
+/**
+ * Timeouts well inside the send activity's one-minute limit: a server that answers after the activity
+ * was given up on would otherwise deliver the first attempt as well as the retry.
+ */
+const smtpTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
 export function createSmtpMailer(url: string): Mailer {
-  const transporter = nodemailer.createTransport(url);
+  const transporter = nodemailer.createTransport({ url, ...smtpTimeouts } as unknown as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     transport: 'smtp',
     async send(mail) {

@@ -383,3 +383,28 @@ describe('long-lived accounts', () => {
     expect(Number(account.workflow_seen_version)).toBe(Number(account.facts_version));
   });
 });
+
+describe('a step that cannot be taken', () => {
+  it('is recorded for a person and the account waits, instead of its workflow failing', async () => {
+    const accountId = await insertAccount(t, { mode: 'autonomous' });
+    await t.sql`delete from contacts where account_id = ${accountId}`;
+    const now = await today();
+    await insertInvoice(t, accountId, { number: 'INV-NOBODY', issueDate: addDaysIso(now, -34), dueDate: addDaysIso(now, -4), amountCents: 30_000 });
+    await signal(env.client, taskQueue, accountId, Number((await accountRow(accountId)).facts_version), 'invoice_upserted');
+    await env.sleep('2 hours');
+    const [blocked] = await waitFor('the blocked step', async () => {
+      const rows = await t.sql`select data from events where account_id = ${accountId} and type = 'step.blocked'`;
+      return rows.length ? rows : undefined;
+    });
+    expect(blocked.data).toMatchObject({ stepId: 'first_reminder', reason: expect.stringMatching(/no contact/) });
+    expect((await accountRow(accountId)).next_action).toBe('blocked:first_reminder');
+    const described = await handleOf(accountId).describe();
+    expect(described.status.name).toBe('RUNNING');
+
+    // Adding a contact and telling the workflow lets the step go out.
+    await t.sql`insert into contacts (account_id, name, email, is_primary) values (${accountId}, 'Robin', 'ap@nobody.test', true)`;
+    await signal(env.client, taskQueue, accountId, await bumpFacts(t, accountId), 'reconcile');
+    await env.sleep('1 hour');
+    await waitFor('the send', async () => (await outboxCount(accountId)) === 1);
+  });
+});

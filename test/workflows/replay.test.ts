@@ -26,6 +26,8 @@ it('has a committed history for every recorded path', () => {
       'account-autonomous-routine-send.json',
       'account-call-promise.json',
       'account-copilot-approve-send.json',
+      // Recorded after the decision-recorded-first patch; the file above replays the unpatched branch.
+      'account-copilot-approve-send-decision-recorded-first.json',
       'account-dispute-halts.json',
       'account-import-late.json',
       'account-payment-withdraws-draft.json',

@@ -4,17 +4,19 @@
  * send. PostgreSQL holds the facts and the drafts; this holds only what happens next.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AccountActivities, Plan } from '../../activities/account/activities';
 import { nextBusinessInstant } from '../../domain/calendar';
+import type { PlannedStep } from '../../domain/policy/types';
 import {
   Errors,
   decideDraftUpdate,
@@ -44,6 +46,8 @@ const sending = proxyActivities<AccountActivities>({
 });
 
 const DEFAULT_ROUNDS_PER_RUN = 200;
+/** Patch: a decision is written to PostgreSQL before the workflow acts on it. */
+const DECISION_RECORDED_FIRST = 'decision-recorded-first';
 /** Worded as the ledger and the planner word it, so every place gives the same reason. */
 const PAID_REASON = 'the account has paid: nothing is owed any more';
 
@@ -59,6 +63,7 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   let signalledVersion = carried.seenFactsVersion;
   let dirty = true;
   let decision: DraftDecision | undefined;
+  let deciding: string | undefined;
   let plan: Plan | undefined;
 
   const remember = (messageId: string, outcome: string) => {
@@ -81,13 +86,37 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
   setHandler(
     decideDraftUpdate,
     async (d) => {
-      decision = d;
-      await planning.recordDecision({ accountId, decision: d, now: now() });
+      if (!patched(DECISION_RECORDED_FIRST)) {
+        // Runs started before the patch acted on the decision while it was still being written.
+        decision = d;
+        await planning.recordDecision({ accountId, decision: d, now: now() });
+        return { messageId: d.messageId, status: d.decision === 'reject' ? 'rejected' : 'approved' };
+      }
+      // The loop acts on `decision` only once the decision is in PostgreSQL, so the send never reads
+      // a message that is still waiting; `deciding` refuses a second click in the meantime.
+      deciding = d.messageId;
+      try {
+        const recorded = await planning.recordDecision({ accountId, decision: d, now: now() });
+        if (!recorded.applied) {
+          // A payment settled the account while the person was deciding: the ledger withdrew the draft.
+          throw ApplicationFailure.create({
+            type: recorded.status === 'superseded' ? Errors.Superseded : Errors.AlreadyDecided,
+            message: recorded.status === 'superseded' ? `This draft was withdrawn: ${recorded.reason ?? 'superseded'}.` : `This draft was already ${recorded.status}.`,
+            nonRetryable: true,
+          });
+        }
+        decision = d;
+      } finally {
+        deciding = undefined;
+      }
       return { messageId: d.messageId, status: d.decision === 'reject' ? 'rejected' : 'approved' };
     },
     {
       validator: (d) => {
-        if (pending && pending.messageId === d.messageId && pending.requiresApproval && !decision) return;
+        if (pending && pending.messageId === d.messageId && pending.requiresApproval && !decision && !deciding) return;
+        if (deciding === d.messageId) {
+          throw ApplicationFailure.create({ type: Errors.AlreadyDecided, message: 'Someone is deciding on this draft right now.', nonRetryable: true });
+        }
         const earlier = outcomes.get(d.messageId) ?? (decision?.messageId === d.messageId ? 'already decided' : undefined);
         if (earlier?.startsWith('superseded')) {
           throw ApplicationFailure.create({ type: Errors.Superseded, message: `This draft was withdrawn: ${earlier.replace(/^superseded: /, '')}.`, nonRetryable: true });
@@ -166,6 +195,25 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     decision = undefined;
   };
 
+  const takeStep = async (step: PlannedStep, at: string) => {
+    if (step.channel === 'call_task') {
+      const { callTaskId } = await planning.createCallTask({ accountId, step, at, now: now() });
+      openCallTaskId = callTaskId;
+    } else if (step.channel === 'recommendation') {
+      await planning.recordRecommendation({ accountId, step, now: now() });
+    } else {
+      const draft = await drafting.prepareDraft({ accountId, step, now: now(), mode: plan!.mode });
+      pending = {
+        messageId: draft.messageId,
+        stepId: step.stepId,
+        cycleKey: step.cycleKey,
+        createdAt: now(),
+        requiresApproval: draft.requiresApproval,
+        escalated: false,
+      };
+    }
+  };
+
   const roundsPerRun = input.roundsPerRun ?? DEFAULT_ROUNDS_PER_RUN;
   for (let round = 0; ; round++) {
     if ((workflowInfo().continueAsNewSuggested || round >= roundsPerRun) && !decision) {
@@ -225,22 +273,14 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
     }
 
     const step = next.step;
-    if (step.channel === 'call_task') {
-      const { callTaskId } = await planning.createCallTask({ accountId, step, at: next.at, now: now() });
-      openCallTaskId = callTaskId;
-    } else if (step.channel === 'recommendation') {
-      await planning.recordRecommendation({ accountId, step, now: now() });
-    } else {
-      const draft = await drafting.prepareDraft({ accountId, step, now: now(), mode: plan.mode });
-      pending = {
-        messageId: draft.messageId,
-        stepId: step.stepId,
-        cycleKey: step.cycleKey,
-        createdAt: now(),
-        requiresApproval: draft.requiresApproval,
-        escalated: false,
-      };
-      log.info('draft prepared', { stepId: step.stepId, requiresApproval: draft.requiresApproval });
+    try {
+      await takeStep(step, next.at);
+    } catch (err) {
+      // A step that cannot be taken (no contact to write to, drafting failing again and again) must not
+      // end the account's workflow: it is recorded for a person, and the account waits for a change.
+      if (!(err instanceof ActivityFailure)) throw err;
+      await planning.recordBlockedStep({ accountId, stepId: step.stepId, reason: err.cause?.message ?? err.message, now: now() });
+      await sleepUntil(null);
     }
   }
 }
