@@ -261,6 +261,8 @@ export const messages = pgTable('messages', {
   // A withdrawn draft may be redrafted for the same step; only one live draft per step and cycle.
   uniqueIndex('messages_step_key').on(t.accountId, t.stepId, t.cycleKey).where(sql`${t.status} <> 'superseded'`),
   index('messages_queue_idx').on(t.status, t.createdAt),
+  // The queue sorted by amount reads its page from here instead of sorting every pending draft.
+  index('messages_queue_amount_idx').on(t.status, t.amountCents),
   index('messages_account_idx').on(t.accountId, t.createdAt),
 ]);
 

@@ -46,6 +46,7 @@ function queueItem(r: { m: t.Message; a: t.Account; risk: number; passed: boolea
     waitingMinutes: Math.max(0, Math.floor((now.getTime() - r.m.createdAt.getTime()) / 60_000)),
     escalated: r.m.escalatedAt !== null,
     risk: Number(r.risk),
+    ...(r.m.source === 'model' || r.m.source === 'template' ? { source: r.m.source } : {}),
   };
 }
 
@@ -85,20 +86,35 @@ export const queueRoutes = [
       const order = query.order ?? (query.sort === 'age' ? 'asc' : 'desc');
       const dir = order === 'asc' ? asc : desc;
       const key = query.sort === 'amount' ? t.messages.amountCents : query.sort === 'risk' ? risk : t.messages.createdAt;
-      const rows = await db
-        .select({ m: t.messages, a: t.accounts, risk, passed: factCheckPassed, total: sql<number>`count(*) over ()::int` })
-        .from(t.messages)
-        .innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId))
-        .where(and(...where))
-        .orderBy(dir(key), asc(t.messages.id))
-        .limit(query.pageSize)
-        .offset((query.page - 1) * query.pageSize);
-      let total = rows[0]?.total ?? 0;
-      if (rows.length === 0 && query.page > 1) {
-        const [c] = await db.select({ n: sql<number>`count(*)::int` }).from(t.messages).innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId)).where(and(...where));
-        total = c.n;
+      // The page first, then risk for its rows only: scoring every pending draft (a subquery per row)
+      // before the LIMIT made the list cost grow with the queue. Age and amount walk an index
+      // (messages_queue_idx, messages_queue_amount_idx); only a sort by risk still scores them all.
+      const byRisk = query.sort === 'risk';
+      // The account join filters nothing (account_id is a non-null foreign key) unless searching by name.
+      const countFrom = query.search
+        ? db.select({ n: sql<number>`count(*)::int` }).from(t.messages).innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId))
+        : db.select({ n: sql<number>`count(*)::int` }).from(t.messages);
+      const [rows, [{ n: total }]] = await Promise.all([
+        db
+          .select({ m: t.messages, a: t.accounts, passed: factCheckPassed, ...(byRisk ? { risk } : {}) })
+          .from(t.messages)
+          .innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId))
+          .where(and(...where))
+          .orderBy(dir(key), asc(t.messages.id))
+          .limit(query.pageSize)
+          .offset((query.page - 1) * query.pageSize),
+        countFrom.where(and(...where)),
+      ]);
+      const risks = new Map<string, number>();
+      if (!byRisk && rows.length > 0) {
+        const scored = await db
+          .select({ id: t.messages.id, risk })
+          .from(t.messages)
+          .where(inArray(t.messages.id, rows.map((r) => r.m.id)));
+        for (const r of scored) risks.set(r.id, r.risk);
       }
-      return { items: rows.map((r) => queueItem(r, now)), page: query.page, pageSize: query.pageSize, total };
+      const items = rows.map((r) => queueItem({ ...r, risk: 'risk' in r ? Number(r.risk) : (risks.get(r.m.id) ?? 0) }, now));
+      return { items, page: query.page, pageSize: query.pageSize, total };
     },
   }),
   route({

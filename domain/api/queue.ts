@@ -39,6 +39,8 @@ export const QueueItem = z.object({
    * A ranking aid, not a score anyone is judged by.
    */
   risk: z.number().int(),
+  /** Who wrote the draft: the language model, or the template it falls back to. */
+  source: z.enum(['model', 'template']).optional(),
 });
 export type QueueItem = z.infer<typeof QueueItem>;
 

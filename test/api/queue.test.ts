@@ -22,11 +22,19 @@ describe('queue', () => {
     const big = await createDraft(db, a.id, { amountCents: 900_000, daysOverdue: 40, sensitiveReasons: ['large balance'], factCheck: { passed: false, failures: ['mentions $12.00'] } });
     await createDraft(db, a.id, { status: 'approved' });
     const byAmount = await clerk.json('GET', '/api/queue?sort=amount&pageSize=1');
-    expect(byAmount.body).toMatchObject({ total: 2, items: [{ id: big.id, factCheckPassed: false }] });
+    expect(byAmount.body).toMatchObject({ total: 2, items: [{ id: big.id, factCheckPassed: false, source: 'template' }] });
     const page2 = await clerk.json('GET', '/api/queue?sort=amount&pageSize=1&page=2');
     expect(page2.body.items[0].id).toBe(small.id);
     const byRisk = await clerk.json('GET', '/api/queue?sort=risk');
     expect(byRisk.body.items[0].id).toBe(big.id);
+    // Risk is scored for the page only when not sorting by it; the figure must be the same either way.
+    const byAge = await clerk.json('GET', '/api/queue?sort=age');
+    const riskOf = (b: { items: { id: string; risk: number }[] }) => Object.fromEntries(b.items.map((i) => [i.id, i.risk]));
+    expect(riskOf(byAge.body)).toEqual(riskOf(byRisk.body));
+    expect(byAge.body.total).toBe(2);
+    expect((await clerk.json('GET', '/api/queue?search=Zeta')).body.total).toBe(2);
+    expect((await clerk.json('GET', '/api/queue?search=Nobody')).body).toMatchObject({ total: 0, items: [] });
+    expect((await clerk.json('GET', '/api/queue?pageSize=1&page=9')).body).toMatchObject({ total: 2, items: [] });
     expect((await clerk.json('GET', '/api/queue?sensitive=false')).body.items.map((i: { id: string }) => i.id)).toEqual([small.id]);
     const detail = await clerk.json('GET', `/api/queue/${big.id}`);
     expect(detail.body).toMatchObject({ factCheck: { passed: false, failures: ['mentions $12.00'] }, account: { name: 'Zeta Corp' } });

@@ -1,0 +1,1 @@
+CREATE INDEX "messages_queue_amount_idx" ON "messages" USING btree ("status","amount_cents");
