@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import { accountWorkflowId, factsChangedSignal, type FactsChanged } from '../../workflows/account/definitions';
+import * as ledger from '../../db/ledger';
 import type { TestDatabase } from './db';
 
 export interface AccountSpec {
@@ -41,24 +42,10 @@ export async function insertInvoice(
   return row.id;
 }
 
-/** Applies a payment oldest invoice first, as the ledger does. */
+/** Records a payment through the ledger, exactly as the API and the import do. */
 export async function recordPayment(t: TestDatabase, accountId: string, amountCents: number, receivedAt: Date): Promise<number> {
-  const [payment] = await t.sql`
-    insert into payments (account_id, amount_cents, received_at, method) values (${accountId}, ${amountCents}, ${receivedAt.toISOString()}, 'ach')
-    returning id`;
-  let left = amountCents;
-  const open = await t.sql`select id, balance_cents from invoices where account_id = ${accountId} and status = 'open' order by due_date, number`;
-  for (const inv of open) {
-    if (left <= 0) break;
-    const applied = Math.min(left, Number(inv.balance_cents));
-    left -= applied;
-    await t.sql`insert into payment_allocations (payment_id, invoice_id, amount_cents) values (${payment.id}, ${inv.id}, ${applied})`;
-    await t.sql`update invoices set balance_cents = balance_cents - ${applied},
-                  status = case when balance_cents - ${applied} = 0 then 'paid'::invoice_status else status end,
-                  paid_at = case when balance_cents - ${applied} = 0 then ${receivedAt.toISOString()}::timestamptz else paid_at end
-                where id = ${inv.id}`;
-  }
-  return bumpFacts(t, accountId);
+  const written = await ledger.recordPayment(t.db, { accountId, amountCents, receivedAt, method: 'ach' }, { type: 'integration', name: 'test bank feed' });
+  return written.factsVersion;
 }
 
 export async function bumpFacts(t: TestDatabase, accountId: string): Promise<number> {
@@ -70,13 +57,15 @@ export async function bumpFacts(t: TestDatabase, accountId: string): Promise<num
   return Number((rows as unknown as { facts_version: number }[])[0].facts_version);
 }
 
-export async function signal(client: Client, taskQueue: string, accountId: string, factsVersion: number, change: FactsChanged['change']): Promise<void> {
+/** Signal-with-start as the API sends it: `settled` when the account owes nothing any more. */
+export async function signal(client: Client, taskQueue: string, accountId: string, factsVersion: number, change: FactsChanged['change'], t?: TestDatabase): Promise<void> {
+  const settled = t ? Number((await t.sql`select balance_cents from accounts where id = ${accountId}`)[0]?.balance_cents) === 0 : false;
   await client.workflow.signalWithStart('accountWorkflow', {
     workflowId: accountWorkflowId(accountId),
     taskQueue,
     args: [{ accountId }],
     signal: factsChangedSignal,
-    signalArgs: [{ factsVersion, change }],
+    signalArgs: [{ factsVersion, change, ...(settled ? { settled } : {}) }],
   });
 }
 

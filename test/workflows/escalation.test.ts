@@ -103,7 +103,7 @@ const accountRow = async (accountId: string) => (await t.sql`select * from accou
 async function payInFull(accountId: string) {
   const [{ balance }] = await t.sql`select coalesce(sum(balance_cents), 0)::int as balance from invoices where account_id = ${accountId} and status = 'open'`;
   const version = await recordPayment(t, accountId, balance, new Date(await env.currentTimeMs()));
-  await signal(env.client, taskQueue, accountId, version, 'payment_recorded');
+  await signal(env.client, taskQueue, accountId, version, 'payment_recorded', t);
 }
 
 describe('autonomous mode', () => {
