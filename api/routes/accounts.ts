@@ -35,8 +35,13 @@ import { z } from 'zod';
 import { WorkflowUnavailableError } from '../gateway';
 import { problems } from '../problems';
 
-const oldestDue = sql<string | null>`(select min(i.due_date)::text from ${t.invoices} i where i.account_id = ${t.accounts.id} and i.status = 'open')`;
-const disputeOpen = sql<boolean>`exists (select 1 from ${t.disputes} d where d.account_id = ${t.accounts.id} and d.status = 'open')`;
+/**
+ * The outer account's id, always table-qualified: drizzle writes a bare `"id"` in single-table selects,
+ * which inside these subqueries would mean the invoice's (or dispute's) own id and match nothing.
+ */
+const outerAccountId = sql`${t.accounts}.${sql.identifier(t.accounts.id.name)}`;
+const oldestDue = sql<string | null>`(select min(i.due_date)::text from ${t.invoices} i where i.account_id = ${outerAccountId} and i.status = 'open' and i.balance_cents > 0)`;
+const disputeOpen = sql<boolean>`exists (select 1 from ${t.disputes} d where d.account_id = ${outerAccountId} and d.status = 'open')`;
 
 const listItem = (a: t.Account, extra: { oldestDue: string | null; disputeOpen: boolean }) => ({
   id: a.id,
