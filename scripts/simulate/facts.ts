@@ -4,6 +4,10 @@
  * the workflows see exactly what production would show them.
  */
 import type { Client } from '@temporalio/client';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as ledger from '../../db/ledger';
+import * as schema from '../../db/schema';
+import { PaymentMethod } from '../../domain/facts';
 import type postgres from 'postgres';
 import { accountWorkflowId, factsChangedSignal, type FactsChanged } from '../../workflows/account/definitions';
 import type { AccountPlan, PlannedInvoice } from './portfolio';
@@ -54,36 +58,21 @@ export async function insertInvoice(sql: Sql, accountId: string, inv: PlannedInv
   });
 }
 
-/** Applies a payment to open invoices, oldest due first, as the ledger does. */
+/** Records a payment through the ledger, exactly as the API does. */
 export async function recordPayment(sql: Sql, accountId: string, amountCents: number, receivedAt: Date, method: string): Promise<number> {
-  return sql.begin(async (tx) => {
-    await tx`select id from accounts where id = ${accountId} for update`;
-    const [payment] = await tx`
-      insert into payments (account_id, amount_cents, received_at, method) values (${accountId}, ${amountCents}, ${receivedAt.toISOString()}, ${method})
-      returning id`;
-    let left = amountCents;
-    const open = await tx`select id, balance_cents from invoices where account_id = ${accountId} and status = 'open' order by due_date, number`;
-    for (const inv of open) {
-      if (left <= 0) break;
-      const applied = Math.min(left, Number(inv.balance_cents));
-      left -= applied;
-      await tx`insert into payment_allocations (payment_id, invoice_id, amount_cents) values (${payment.id}, ${inv.id}, ${applied})`;
-      await tx`update invoices set balance_cents = balance_cents - ${applied},
-                 status = case when balance_cents - ${applied} = 0 then 'paid'::invoice_status else status end,
-                 paid_at = case when balance_cents - ${applied} = 0 then ${receivedAt.toISOString()}::timestamptz else paid_at end,
-                 updated_at = ${receivedAt.toISOString()}
-               where id = ${inv.id}`;
-    }
-    return bump(tx, accountId);
-  });
+  const db = drizzle(sql, { schema });
+  const written = await ledger.recordPayment(db, { accountId, amountCents, receivedAt, method: PaymentMethod.parse(method) }, { type: 'integration', name: 'simulator' });
+  return written.factsVersion;
 }
 
-export async function signalFacts(client: Client, taskQueue: string, accountId: string, factsVersion: number, change: FactsChanged['change']): Promise<void> {
+/** Signal-with-start as the API sends it, `settled` when the account owes nothing any more. */
+export async function signalFacts(client: Client, taskQueue: string, accountId: string, factsVersion: number, change: FactsChanged['change'], sql?: Sql): Promise<void> {
+  const settled = sql ? Number((await sql`select balance_cents from accounts where id = ${accountId}`)[0]?.balance_cents) === 0 : false;
   await client.workflow.signalWithStart('accountWorkflow', {
     workflowId: accountWorkflowId(accountId),
     taskQueue,
     args: [{ accountId }],
     signal: factsChangedSignal,
-    signalArgs: [{ factsVersion, change, actor: { type: 'integration', name: 'simulator' } }],
+    signalArgs: [{ factsVersion, change, actor: { type: 'integration', name: 'simulator' }, ...(settled ? { settled } : {}) }],
   });
 }

@@ -178,7 +178,7 @@ export async function runSimulation(options: SimulationOptions = {}): Promise<Si
         for (const p of paying) {
           const version = await recordPayment(sql, accountId, p.amountCents, new Date(tick), plan.paymentMethod);
           payments++;
-          await signalFacts(client, taskQueue, accountId, version, 'payment_recorded');
+          await signalFacts(client, taskQueue, accountId, version, 'payment_recorded', sql);
         }
       });
 
