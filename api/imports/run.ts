@@ -1,7 +1,8 @@
 /**
  * Imports one CSV file of clients, invoices or payments, all or nothing: every row is validated first;
- * then every row is written in one transaction (each through db/ledger.ts, in its own savepoint so a
- * refused row is reported and the rest still checked); any error rolls the whole file back. A dry run
+ * then the file is written in one transaction — new invoices of otherwise quiet accounts set-based
+ * (bulk.ts), every other row through db/ledger.ts in its own savepoint so a refused row is reported
+ * and the rest still checked; any error rolls the whole file back. A dry run
  * does the same writes and rolls back, so its report is exactly what a real run would do.
  * Re-importing the same file changes nothing: invoices upsert by number, payments carry keys built
  * from the row's business content.
@@ -11,6 +12,7 @@ import type { Db } from '../../db/client';
 import type { EventActor } from '../../db/events';
 import * as ledger from '../../db/ledger';
 import * as t from '../../db/schema';
+import { bulkInsertInvoices, whoKey } from './bulk';
 import { paymentMethods, segments, type PaymentMethod } from '../../domain/facts';
 import type { ImportKind, ImportReport, ImportRowError } from '../../domain/api/ingestion';
 import { cell, CsvError, detectDateOrder, detectKind, parseDate, parseMoney, parseTerms, readTable, type DateOrder, type ParsedTable } from './parse';
@@ -286,7 +288,17 @@ export async function runImport(db: Db, text: string, options: ImportOptions, ac
         return row?.id ?? null;
       };
       let done = 0;
+      const bulk = kind === 'invoices' ? await bulkInsertInvoices(tx, items, accounts, actor, options.today) : undefined;
+      if (bulk) {
+        report.accountsCreated += bulk.accountsCreated;
+        report.invoicesCreated += bulk.invoicesCreated;
+        for (const [id, v] of bulk.touched) touched.set(id, v);
+      }
       for (const it of items) {
+        if (bulk && it.op !== 'client' && bulk.handled.has(whoKey(it.who))) {
+          done++;
+          continue;
+        }
         try {
           if (it.op === 'client') {
             // Without a client id, a client is recognised by its name, as people do.
@@ -342,6 +354,7 @@ export async function runImport(db: Db, text: string, options: ImportOptions, ac
         done++;
         options.onProgress?.(done, items.length);
       }
+      options.onProgress?.(done, items.length);
       if (report.errors.length || options.dryRun) throw new Rollback();
     });
     report.committed = true;

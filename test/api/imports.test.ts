@@ -112,6 +112,24 @@ describe('CSV import', () => {
     expect(await balanceOf('Ambig Co')).toBe(2_000);
   });
 
+  it('changed figures and waiting payments still go through the ledger when other rows are written set-based', async () => {
+    const first = `Customer ID,Customer,Date,Num,Due Date,Amount\nB-1,Bulk One,2026-01-05,B-100,2026-02-04,100.00\nB-1,Bulk One,2026-01-06,B-101,2026-02-05,50.00\nB-2,Bulk Two,2026-01-05,B-200,2026-02-04,10.00\n`;
+    expect((await manager.json('POST', '/api/imports', first)).body).toMatchObject({ committed: true, accountsCreated: 2, invoicesCreated: 3, workflow: { signaled: 2 } });
+    expect(await balanceOf('Bulk One')).toBe(15_000);
+    const pay = `Customer ID,Customer,Payment Date,Amount,Reference\nB-2,Bulk Two,2026-01-20,$25.00,early\n`;
+    expect((await manager.json('POST', '/api/imports', pay)).body).toMatchObject({ paymentsRecorded: 1 });
+    expect(await balanceOf('Bulk Two')).toBe(0);
+    // B-100 grows, B-2's waiting $15 meets its next invoice.
+    const second = first.replace('100.00', '120.00') + `B-2,Bulk Two,2026-01-25,B-201,2026-02-24,40.00\nB-3,Bulk Three,2026-01-05,B-300,2026-02-04,1.00\n`;
+    expect((await manager.json('POST', '/api/imports', second)).body).toMatchObject({ committed: true, accountsCreated: 1, invoicesCreated: 2, invoicesUpdated: 1 });
+    expect(await balanceOf('Bulk One')).toBe(17_000);
+    expect(await balanceOf('Bulk Two')).toBe(2_500);
+    expect(await balanceOf('Bulk Three')).toBe(100);
+    const before = await counts();
+    expect((await manager.json('POST', '/api/imports', second)).body).toMatchObject({ accountsCreated: 0, invoicesCreated: 0, invoicesUpdated: 0 });
+    expect(await counts()).toEqual(before);
+  });
+
   it('answers files that are not CSV at all with 422 or 415, never 500', async () => {
     for (const body of ['"unterminated,quote\n1,2', 'just one line', '\u0000\u0001\u0002', 'a,b,c\n1,2,3\n'])
       expect((await manager.json('POST', '/api/imports', body)).status).toBe(422);
