@@ -32,10 +32,12 @@ Definitions
   from every workflow's history. An escalation that plans, drafts, plans, sends and plans again before sleeping is
   11 transitions; the no-op workflow is 3. Throughput = transitions ÷ (first start → last workflow task completed,
   server event time).
-- **Payment suppression latency**: from the start of the ledger write (\`recordPayment\`, then the \`factsChanged\`
-  signal, as the API does) to the completion of the workflow task after \`withdrawDraft\` (from then on the state
-  query answers balance 0, nothing pending, and the message row reads superseded; checked for every account after
-  the run). Baseline: signal → completion of the workflow task that handled it, on a sleeping workflow.
+- **Payment suppression latency**: from the start of the ledger write (\`recordPayment\`, which withdraws the
+  account's waiting drafts in the same transaction when it settles the account, then \`signalFacts\` as the API
+  does, whose signal carries \`settled: true\`) to the completion of the workflow task that handled that signal
+  (or the task after a \`withdrawDraft\` activity, if the workflow still ran one, whichever is later). From then on
+  the state query answers balance 0, nothing pending, and the message row reads superseded; checked for every
+  account after the run. Baseline: signal → completion of the workflow task that handled it, on a sleeping workflow.
 - **Memory per cached workflow**: process RSS growth (after GC) from an idle worker to the same worker holding every
   workflow in its cache, divided by the number of workflows; the hello baseline is measured the same way.
 - **Send precision**: accounts whose business day opens at one minute boundary 30–150 s ahead; lateness = .eml
@@ -47,7 +49,7 @@ Definitions
 const sizes = {
   quick: { engine: 10, portfolio: 30, suppression: 20, senders: 10, queueMessages: 10_000, queueSeconds: 3, importRows: 500, precision: 5 },
   // Scaled where a full-size run cannot finish in reasonable time on a 2-core box; see BENCHMARKS.md.
-  full: { engine: 100, portfolio: 1_000, suppression: 1_000, senders: 10, queueMessages: 100_000, queueSeconds: 10, importRows: 5_000, precision: 50 },
+  full: { engine: 100, portfolio: 1_000, suppression: 1_000, senders: 10, queueMessages: 100_000, queueSeconds: 10, importRows: 100_000, precision: 50 },
 };
 
 interface Row {

@@ -3,14 +3,21 @@
  * signal) until the account's workflow shows it paid and its waiting draft withdrawn; against a no-op
  * signal round trip to a sleeping workflow on the same server, sent by the same number of senders.
  *
- * Each latency runs from the moment the sender starts (before the ledger write) to the completion of
- * the workflow task that follows the withdrawDraft activity: from then on the state query answers
+ * The payment goes through the API's own path: the ledger write (which withdraws the account's waiting
+ * drafts in the same transaction when it settles the account), then `signalFacts`, whose signal says
+ * `settled` so the workflow drops its draft in the signal handler. Each latency runs from the moment
+ * the sender starts (before the ledger write) to the completion of the workflow task that handled the
+ * factsChanged signal — or, if the workflow still withdrew the draft through the withdrawDraft
+ * activity, the task after that activity, whichever is later: from then on the state query answers
  * "paid, nothing pending" and the draft's row reads superseded. For the baseline, to the completion of
  * the workflow task that handled the signal.
  */
+import pino from 'pino';
+import { defaultApiConfig } from '../api/config';
 import { createTemporalGateway } from '../api/gateway';
+import { signalFacts } from '../api/routes/support';
 import { recordPayment } from '../db/ledger';
-import { accountWorkflowId, stateQuery } from '../workflows/account/definitions';
+import { accountWorkflowId, factsChangedSignal, stateQuery } from '../workflows/account/definitions';
 import { insertPortfolio } from './fixtures';
 import { EventType, eventMs, histories, type HistoryEvent } from './history';
 import { startBaselineWorker, startTactfulWorker, type PgServer } from './infra';
@@ -42,6 +49,27 @@ function afterFirst(events: readonly HistoryEvent[], isStart: (e: HistoryEvent) 
 }
 
 function withdrawnAt(events: readonly HistoryEvent[]): number | undefined {
+  const signalled = events.findIndex(
+    (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === factsChangedSignal.name && settledSignal(e),
+  );
+  const handled = signalled < 0 ? undefined : afterFirst(events.slice(signalled), () => true);
+  const viaActivity = withdrawActivityAt(events);
+  if (handled === undefined) return viaActivity;
+  return viaActivity === undefined ? handled : Math.max(handled, viaActivity);
+}
+
+/** The payment's signal carries `settled: true`; earlier factsChanged signals (the first invoice) do not. */
+function settledSignal(e: HistoryEvent): boolean {
+  const p = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+  if (!p) return false;
+  try {
+    return JSON.parse(Buffer.from(p).toString('utf8')).settled === true;
+  } catch {
+    return false;
+  }
+}
+
+function withdrawActivityAt(events: readonly HistoryEvent[]): number | undefined {
   const scheduled = events.find(
     (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'withdrawDraft',
   );
@@ -58,6 +86,7 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
   const stack = await startStack(pg, { dbConnections: 30 });
   const gateway = createTemporalGateway({ address: stack.server.address, namespace: 'default', rpcTimeoutMs: 30_000 });
   const client = stack.temporal.client;
+  const deps = { db: stack.db, temporal: gateway, clock: () => new Date(), logger: pino({ level: 'silent' }), config: defaultApiConfig() };
   try {
     const ids = await insertPortfolio(stack.db.sql, { accounts, invoicesPerAccount: 1, mode: 'copilot' });
     const worker = await startTactfulWorker(stack.temporal, stack.db, stack.outbox.mailer, { maxCachedWorkflows: accounts * 3 });
@@ -89,7 +118,8 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
         { accountId, amountCents: 50_000, receivedAt: new Date(), method: 'ach', reference: `bench-${i}`, idempotencyKey: `bench:${accountId}` },
         { type: 'integration', name: 'bench' },
       );
-      await gateway.factsChanged(accountId, { factsVersion: r.factsVersion, change: 'payment_recorded', actor: { type: 'integration', name: 'bench' } });
+      const notice = await signalFacts(deps, accountId, r.factsVersion, 'payment_recorded', { type: 'integration', name: 'bench' });
+      if (!notice.signaled) throw new Error(`the payment of ${accountId} was stored but not signalled`);
       signalStart.set(hello[i].workflowId, Date.now());
       await hello[i].signal(pingSignal, 1);
     });
