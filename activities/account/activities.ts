@@ -10,6 +10,7 @@ import { appendEvent, systemActor, type EventActor } from '../../db/events';
 import * as t from '../../db/schema';
 import type { Instant, Mode } from '../../domain/facts';
 import { buildCallSheet } from '../../domain/drafting/call-sheet';
+import { factCheck } from '../../domain/drafting/fact-check';
 import { draftRulesFromPolicyStep, type DraftInput, type DraftResult } from '../../domain/drafting/types';
 import { localDate } from '../../domain/calendar';
 import { nextAction } from '../../domain/policy/next-action';
@@ -126,6 +127,41 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
     if (next.type === 'act') return { stage: next.step.kind, nextAction: next.step.stepId, at: new Date(next.at) };
     if (next.type === 'wait') return { stage: null, nextAction: `wait:${next.reason}`, at: new Date(next.until) };
     return { stage: null, nextAction: `idle:${next.reason}`, at: null };
+  }
+
+  /**
+   * A clerk's edit is checked like a model's draft: it may reword anything, but an amount, invoice
+   * number, link or consequence the facts do not support is refused. Dates are left to the clerk,
+   * who may have agreed one with the client.
+   */
+  async function checkEdit(msg: t.Message, subject: string, bodyText: string, now: Instant): Promise<string[]> {
+    const loaded = await load(msg.accountId, new Date(now));
+    const policyStep = loaded.policy.steps.find((s) => s.id === msg.stepId);
+    if (!policyStep) return [];
+    const step: PlannedStep = {
+      stepId: msg.stepId,
+      kind: policyStep.kind,
+      channel: policyStep.channel,
+      tone: msg.tone,
+      cycleKey: msg.cycleKey,
+      invoiceIds: msg.invoiceIds,
+      balanceCents: msg.amountCents,
+      daysPastDue: msg.daysOverdue,
+      sensitiveReasons: msg.sensitiveReasons,
+    };
+    const result = factCheck(
+      { subject, bodyText, bodyHtml: `<p>${bodyText.replace(/[&<>]/g, ' ')}</p>` },
+      {
+        facts: loaded.facts,
+        step,
+        now,
+        payLink: payLinkFor(loaded.settings, msg.accountId, loaded.facts.invoices.find((i) => i.id === msg.invoiceIds[0])?.number),
+        sender: loaded.settings.sender_identity,
+        earlierMessages: [],
+        rules: draftRulesFromPolicyStep(policyStep),
+      },
+    );
+    return result.issues.filter((i) => ['amount', 'invoice', 'link', 'language'].includes(i.category)).map((i) => i.message);
   }
 
   function withdrawReasonFor(pending: PendingDraftRef, next: NextAction, draftAmount: number): string | undefined {
@@ -309,6 +345,10 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
         if (!msg) return { applied: false, status: 'missing', reason: null };
         // A retry after the first attempt committed finds its own decision already there.
         if (msg.status !== 'pending_approval') return { applied: msg.status === status && msg.decidedAt !== null, status: msg.status, reason: msg.decisionReason };
+        if (d.decision === 'approve_with_edits') {
+          const failures = await checkEdit(msg, d.subject, d.bodyText, input.now);
+          if (failures.length > 0) return { applied: false, status: 'edit_refused', reason: failures.join('; ') };
+        }
         await tx
           .update(t.messages)
           .set({

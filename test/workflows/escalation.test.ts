@@ -408,3 +408,27 @@ describe('a step that cannot be taken', () => {
     await waitFor('the send', async () => (await outboxCount(accountId)) === 1);
   });
 });
+
+describe('a clerk’s edit', () => {
+  it('is fact-checked too: an invented amount is refused and the draft keeps waiting', async () => {
+    const { accountId } = await startAccount({ mode: 'copilot' }, { dueInDays: -4, amountCents: 125_000 });
+    await env.sleep('2 hours');
+    const draft = await waitFor('a waiting draft', async () => (await t.sql`select id, body_text from messages where account_id = ${accountId} and status = 'pending_approval'`)[0]);
+    const edit = (bodyText: string) =>
+      handleOf(accountId).executeUpdate(decideDraftUpdate, {
+        args: [{ messageId: draft.id, decision: 'approve_with_edits', subject: 'Your invoice', bodyText, actor: { type: 'user', name: 'Clerk' } }],
+      });
+    await expect(edit(draft.body_text.replace('$1,250.00', '$1,520.00'))).rejects.toMatchObject({
+      cause: { type: 'InvalidInput', message: expect.stringMatching(/1,520\.00/) },
+    });
+    expect((await t.sql`select status from messages where id = ${draft.id}`)[0].status).toBe('pending_approval');
+
+    const result = await edit(`${draft.body_text}\n\nP.S. We moved offices; the payment page is unchanged.`);
+    expect(result.status).toBe('approved');
+    await env.sleep('1 hour');
+    await waitFor('the send', async () => (await outboxCount(accountId)) === 1);
+    const [sent] = await t.sql`select body_text, draft_body_text from messages where id = ${draft.id}`;
+    expect(sent.body_text).toContain('We moved offices');
+    expect(sent.draft_body_text).not.toContain('We moved offices');
+  });
+});
