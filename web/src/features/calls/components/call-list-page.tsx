@@ -4,7 +4,6 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import type { CallListItem } from '../../../../../domain/api';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
-import { useUser } from '../../../lib/auth';
 import { dateTime, humanize, money } from '../../../lib/format';
 import { useCalls, type CallFilters } from '../api/get-calls';
 
@@ -18,10 +17,11 @@ function groupByCaller(items: CallListItem[]) {
 }
 
 export function CallListPage() {
-  const me = useUser();
   const [status, setStatus] = useState<CallFilters['status']>('open');
   const [dueOnly, setDueOnly] = useState(false);
-  const [mine, setMine] = useState(me?.user.role === 'caller');
+  // A caller's list is already their own calls plus the unassigned ones anyone may pick up (the
+  // server enforces that); starting on "mine only" would hide the unassigned calls they should take.
+  const [mine, setMine] = useState(false);
   const calls = useCalls({ status, due: dueOnly ? 'true' : undefined, mine: mine ? 'true' : undefined, pageSize: 200 });
 
   return (
