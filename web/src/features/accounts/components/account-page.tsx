@@ -11,6 +11,8 @@ import { EmptyState, PageError, PageLoading } from '../../../components/page-sta
 import { useUser } from '../../../lib/auth';
 import { can } from '../../../lib/authorization';
 import { calendarDate, dateTime, humanize, money, nextActionLabel } from '../../../lib/format';
+import { useRecommendations } from '../../../lib/recommendations';
+import { RecommendationCard } from '../../../components/recommendation-card';
 import { useAccount, useAccountState } from '../api/get-account';
 import { DisputeDialog, NoteDialog, PauseDialog, PromiseDialog, ResolveDisputeDialog } from './account-action-dialogs';
 import { ModeSwitch } from './mode-switch';
@@ -52,6 +54,37 @@ function LiveState({ accountId }: { accountId: string }) {
     <Text size="xs" c="dimmed" data-testid="live-next">
       Workflow: {text}
     </Text>
+  );
+}
+
+/** Service pauses and collections referrals waiting for a manager, with the paper trail behind them. */
+function PendingRecommendations({ detail }: { detail: AccountDetail }) {
+  const me = useUser();
+  const pending = detail.recommendations.filter((r) => r.status === 'pending');
+  const full = useRecommendations({ status: 'pending', accountId: detail.account.id }, pending.length > 0 && can(me, 'recommendations:read'));
+  if (pending.length === 0) return null;
+  return (
+    <Card withBorder component="section" aria-label="Waiting for a manager" data-testid="account-recommendations">
+      <Title order={3} size="h4" mb="xs">
+        Waiting for a manager
+      </Title>
+      {full.data && full.data.items.length > 0 ? (
+        <SimpleGrid cols={{ base: 1, md: 2 }}>
+          {full.data.items.map((r) => (
+            <RecommendationCard key={r.id} item={r} canDecide={can(me, 'recommendations:decide')} />
+          ))}
+        </SimpleGrid>
+      ) : (
+        <Stack gap={4}>
+          {pending.map((r) => (
+            <Text size="sm" key={r.id}>
+              {r.kind === 'collections' ? 'Refer to collections' : 'Pause the client’s services'}: recommended {dateTime(r.createdAt)} at {money(r.balanceCents)},{' '}
+              {r.daysOverdue} days overdue.
+            </Text>
+          ))}
+        </Stack>
+      )}
+    </Card>
   );
 }
 
@@ -172,6 +205,8 @@ function AccountView({ detail }: { detail: AccountDetail }) {
           {openPromise.amountCents ? cur(openPromise.amountCents) : 'The balance'} promised by {calendarDate(openPromise.promisedDate)}; escalation waits until then.
         </Alert>
       ) : null}
+
+      <PendingRecommendations detail={detail} />
 
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 7 }}>

@@ -1,10 +1,15 @@
 /** The manager's overview: what is owed and how late, how well collection works, who needs a person. */
 import { Anchor, Badge, Card, Grid, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
+import type { RecommendationItem } from '../../../../../domain/api';
 import { EmptyState, NotAvailable, PageLoading } from '../../../components/page-state';
 import { humanize, minutesLabel, money, percent, relative } from '../../../lib/format';
 import { useAging, useApprovalWait, useKpiTrend, useNeedsPerson, usePromiseStats, useStageFunnel, useStepEffectiveness } from '../api/get-metrics';
 import { useActivityStream } from '../api/use-activity-stream';
+import { RecommendationCard } from '../../../components/recommendation-card';
+import { useUser } from '../../../lib/auth';
+import { can } from '../../../lib/authorization';
+import { useRecommendations } from '../../../lib/recommendations';
 import { AgingChart, FunnelChart, KpiTrendChart, StepChart } from './charts';
 
 function Panel({ title, children, testId }: { title: string; children: React.ReactNode; testId?: string }) {
@@ -59,55 +64,88 @@ function Headline() {
   );
 }
 
+/** Service pauses and collections referrals: the decisions only a manager takes. */
+function ManagerDecisions({ items, canDecide }: { items: RecommendationItem[]; canDecide: boolean }) {
+  if (items.length === 0) return null;
+  return (
+    <Stack gap="xs" data-testid="needs-person-recommendations">
+      <Text size="sm" fw={600}>
+        Manager decisions ({items.length})
+      </Text>
+      {items.map((r) => (
+        <RecommendationCard
+          key={r.id}
+          item={r}
+          canDecide={canDecide}
+          title={
+            <>
+              <Anchor component={Link} to={`/accounts/${r.accountId}`}>
+                {r.accountName}
+              </Anchor>
+              : {r.kind === 'collections' ? 'refer to collections' : 'pause services'}
+            </>
+          }
+        />
+      ))}
+    </Stack>
+  );
+}
+
 function NeedsPerson() {
+  const me = useUser();
   const { drafts, calls } = useNeedsPerson();
+  const recommendations = useRecommendations({ status: 'pending', pageSize: 10 }, can(me, 'recommendations:read'));
   if (drafts.isPending || calls.isPending) return <PageLoading />;
   const draftItems = drafts.data?.items ?? [];
   const callItems = calls.data?.items ?? [];
+  const decisions = recommendations.data?.items ?? [];
   if (drafts.isError && calls.isError) return <NotAvailable what="This list" error={drafts.error} />;
-  if (draftItems.length === 0 && callItems.length === 0) return <EmptyState title="Nobody is waiting on a person right now" />;
+  if (draftItems.length === 0 && callItems.length === 0 && decisions.length === 0) return <EmptyState title="Nobody is waiting on a person right now" />;
   return (
-    <Table fz="sm" verticalSpacing={4}>
-      <Table.Tbody>
-        {draftItems.map((d) => (
-          <Table.Tr key={d.id}>
-            <Table.Td>
-              <Anchor component={Link} to={`/accounts/${d.accountId}`}>
-                {d.accountName}
-              </Anchor>
-            </Table.Td>
-            <Table.Td>
-              {humanize(d.stepId)} draft {d.escalated ? <Badge size="xs" color="red">escalated</Badge> : null}
-              <Text size="xs" c="dimmed">
-                {d.sensitiveReasons.map(humanize).join(', ')}
-              </Text>
-            </Table.Td>
-            <Table.Td ta="right">{money(d.amountCents)}</Table.Td>
-            <Table.Td>
-              <Anchor component={Link} to="/queue" size="sm">
-                Decide
-              </Anchor>
-            </Table.Td>
-          </Table.Tr>
-        ))}
-        {callItems.map((c) => (
-          <Table.Tr key={c.id}>
-            <Table.Td>
-              <Anchor component={Link} to={`/accounts/${c.accountId}`}>
-                {c.accountName}
-              </Anchor>
-            </Table.Td>
-            <Table.Td>Call due {c.assignedToName ? `(${c.assignedToName})` : '(unassigned)'}</Table.Td>
-            <Table.Td ta="right">{money(c.balanceCents)}</Table.Td>
-            <Table.Td>
-              <Anchor component={Link} to={`/calls/${c.id}`} size="sm">
-                Prep sheet
-              </Anchor>
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <Stack gap="sm">
+      <ManagerDecisions items={decisions} canDecide={can(me, 'recommendations:decide')} />
+      <Table fz="sm" verticalSpacing={4}>
+        <Table.Tbody>
+          {draftItems.map((d) => (
+            <Table.Tr key={d.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/accounts/${d.accountId}`}>
+                  {d.accountName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                {humanize(d.stepId)} draft {d.escalated ? <Badge size="xs" color="red">escalated</Badge> : null}
+                <Text size="xs" c="dimmed">
+                  {d.sensitiveReasons.map(humanize).join(', ')}
+                </Text>
+              </Table.Td>
+              <Table.Td ta="right">{money(d.amountCents)}</Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to="/queue" size="sm">
+                  Decide
+                </Anchor>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+          {callItems.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/accounts/${c.accountId}`}>
+                  {c.accountName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>Call due {c.assignedToName ? `(${c.assignedToName})` : '(unassigned)'}</Table.Td>
+              <Table.Td ta="right">{money(c.balanceCents)}</Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to={`/calls/${c.id}`} size="sm">
+                  Prep sheet
+                </Anchor>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Stack>
   );
 }
 
