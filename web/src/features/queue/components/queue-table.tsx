@@ -77,6 +77,11 @@ export function QueueTable({ items, selectedId, onSelect, checked, onCheck, canD
                 </UnstyledButton>
                 <Group gap={4} mt={4}>
                   <ToneBadge tone={item.tone} />
+                  {item.source ? (
+                    <Badge variant="outline" color={item.source === 'model' ? 'violet' : 'gray'} size="sm" data-testid="draft-source" title={item.source === 'model' ? 'Written by the language model, then fact-checked' : 'Filled in from the step’s template'}>
+                      {item.source === 'model' ? 'model draft' : 'template'}
+                    </Badge>
+                  ) : null}
                   {item.factCheckPassed ? null : <FactCheckBadge passed={false} />}
                   {item.escalated ? (
                     <Badge color="red" size="sm">
