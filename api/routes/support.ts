@@ -41,7 +41,7 @@ export async function signalFacts(
   }
 }
 
-/** Callers work the call list: they may touch an account only while it has an open call for them (or nobody). */
+/** Callers work the call list: they may touch an account while it has an open call for them (or nobody), or for a week after they logged a call on it. */
 export async function callerMayTouchAccount(db: Executor, userId: string, accountId: string): Promise<boolean> {
   const [row] = await db
     .select({ one: sql`1` })
@@ -49,8 +49,11 @@ export async function callerMayTouchAccount(db: Executor, userId: string, accoun
     .where(
       and(
         eq(t.callTasks.accountId, accountId),
-        eq(t.callTasks.status, 'open'),
-        or(eq(t.callTasks.assignedTo, userId), isNull(t.callTasks.assignedTo)),
+        or(
+          and(eq(t.callTasks.status, 'open'), or(eq(t.callTasks.assignedTo, userId), isNull(t.callTasks.assignedTo))),
+          // The caller who just logged a call may still see the account it changed, for a week.
+          and(eq(t.callTasks.completedBy, userId), sql`${t.callTasks.completedAt} > now() - interval '7 days'`),
+        ),
       ),
     )
     .limit(1);

@@ -155,6 +155,16 @@ describe('authorization matrix', () => {
       expect(callerB).toBeDefined();
     });
 
+    it('a caller still sees an account for a week after logging a call on it, and another caller does not', async () => {
+      const acc = await createAccount(db);
+      const task = await createCallTask(db, acc.id, callerA.user.id);
+      await db.sql`update call_tasks set status = 'done', outcome = 'promise', completed_by = ${callerA.user.id}, completed_at = now() where id = ${task.id}`;
+      expect((await callerA.json('GET', `/api/accounts/${acc.id}`)).status).toBe(200);
+      await refusedAndAudited(callerB.json('GET', `/api/accounts/${acc.id}`), acc.id);
+      await db.sql`update call_tasks set completed_at = now() - interval '8 days' where id = ${task.id}`;
+      await refusedAndAudited(callerA.json('GET', `/api/accounts/${acc.id}`), acc.id);
+    });
+
     it('a clerk cannot decide a service-pause letter; a manager can', async () => {
       const acc = await createAccount(db);
       const letter = await createDraft(db, acc.id, { stepId: 'service_pause', channel: 'letter' });
