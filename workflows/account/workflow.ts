@@ -98,11 +98,11 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
       try {
         const recorded = await planning.recordDecision({ accountId, decision: d, now: now() });
         if (!recorded.applied) {
-          // A payment settled the account while the person was deciding: the ledger withdrew the draft.
           if (recorded.status === 'edit_refused') {
             // The draft keeps waiting: the clerk corrects the edit and decides again.
             throw ApplicationFailure.create({ type: Errors.InvalidInput, message: `The edited message states what the account's facts do not support: ${recorded.reason}.`, nonRetryable: true });
           }
+          // A payment settled the account while the person was deciding: the ledger withdrew the draft.
           throw ApplicationFailure.create({
             type: recorded.status === 'superseded' ? Errors.Superseded : Errors.AlreadyDecided,
             message: recorded.status === 'superseded' ? `This draft was withdrawn: ${recorded.reason ?? 'superseded'}.` : `This draft was already ${recorded.status}.`,
