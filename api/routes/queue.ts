@@ -67,6 +67,26 @@ async function decide(ctx: AuthedCtx<unknown, unknown, unknown>, messageId: stri
   return ctx.deps.temporal.decideDraft(m.accountId, d);
 }
 
+/**
+ * Counting every waiting draft is the one part of a queue page that grows with the queue; under many
+ * clerks at once it dominated. The total for a filter is shared for two seconds (per database), so it
+ * may lag by that; the page itself is always fresh.
+ */
+const TOTAL_TTL_MS = 2_000;
+const totalsByDatabase = new WeakMap<object, Map<string, { at: number; value: Promise<number> }>>();
+
+function sharedTotal(database: object, key: string, count: () => Promise<number>): Promise<number> {
+  let cache = totalsByDatabase.get(database);
+  if (!cache) totalsByDatabase.set(database, (cache = new Map()));
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < TOTAL_TTL_MS) return hit.value;
+  const value = count();
+  cache.set(key, { at: Date.now(), value });
+  value.catch(() => cache.delete(key));
+  if (cache.size > 1000) cache.delete(cache.keys().next().value!);
+  return value;
+}
+
 export const queueRoutes = [
   route({
     method: 'get',
@@ -94,7 +114,7 @@ export const queueRoutes = [
       const countFrom = query.search
         ? db.select({ n: sql<number>`count(*)::int` }).from(t.messages).innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId))
         : db.select({ n: sql<number>`count(*)::int` }).from(t.messages);
-      const [rows, [{ n: total }]] = await Promise.all([
+      const [rows, total] = await Promise.all([
         db
           .select({ m: t.messages, a: t.accounts, passed: factCheckPassed, ...(byRisk ? { risk } : {}) })
           .from(t.messages)
@@ -103,7 +123,7 @@ export const queueRoutes = [
           .orderBy(dir(key), asc(t.messages.id))
           .limit(query.pageSize)
           .offset((query.page - 1) * query.pageSize),
-        countFrom.where(and(...where)),
+        sharedTotal(deps.db, JSON.stringify([query.accountId, query.stepId, query.sensitive, query.search]), async () => (await countFrom.where(and(...where)))[0].n),
       ]);
       const risks = new Map<string, number>();
       if (!byRisk && rows.length > 0) {
