@@ -27,7 +27,25 @@ const risk = sql<number>`least(100, (
   + least(${brokenPromises} * 5, 10)))::int`;
 const factCheckPassed = sql<boolean>`coalesce((${t.messages.factCheck}->>'passed')::boolean, false)`;
 
-function queueItem(r: { m: t.Message; a: t.Account; risk: number; passed: boolean }, now: Date): z.infer<typeof QueueItem> {
+/** What a list row needs: the bodies, HTML and fact-check detail stay in the database until a draft is opened. */
+const listMessage = {
+  id: t.messages.id,
+  stepId: t.messages.stepId,
+  channel: t.messages.channel,
+  subject: t.messages.subject,
+  tone: t.messages.tone,
+  amountCents: t.messages.amountCents,
+  daysOverdue: t.messages.daysOverdue,
+  sensitiveReasons: t.messages.sensitiveReasons,
+  createdAt: t.messages.createdAt,
+  escalatedAt: t.messages.escalatedAt,
+  source: t.messages.source,
+};
+const listAccount = { id: t.accounts.id, name: t.accounts.name, segment: t.accounts.segment, mode: t.accounts.mode };
+type ListMessage = Pick<t.Message, keyof typeof listMessage>;
+type ListAccount = Pick<t.Account, keyof typeof listAccount>;
+
+function queueItem(r: { m: ListMessage; a: ListAccount; risk: number; passed: boolean }, now: Date): z.infer<typeof QueueItem> {
   return {
     id: r.m.id,
     accountId: r.a.id,
@@ -116,7 +134,7 @@ export const queueRoutes = [
         : db.select({ n: sql<number>`count(*)::int` }).from(t.messages);
       const [rows, total] = await Promise.all([
         db
-          .select({ m: t.messages, a: t.accounts, passed: factCheckPassed, ...(byRisk ? { risk } : {}) })
+          .select({ m: listMessage, a: listAccount, passed: factCheckPassed, ...(byRisk ? { risk } : {}) })
           .from(t.messages)
           .innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId))
           .where(and(...where))
