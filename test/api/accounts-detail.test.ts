@@ -1,21 +1,16 @@
 /** The account page's figures: the oldest open due date is the one a person would pick out of the invoice list. */
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createAccount, createUser, login, startApi, type Client, type TestApi } from './support';
+import type { TestDatabase } from '../support/db';
+import { type Client, closeSuite, createAccount, openSuite, type TestApi } from './support';
 
 describe('account detail', () => {
   let db: TestDatabase;
   let api: TestApi;
   let manager: Client;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await startApi(db);
-    manager = await login(api, await createUser(db, 'manager'));
+    ({ db, api, as: { manager } } = await openSuite(['manager']));
   });
-  afterAll(async () => {
-    await api.close();
-    await db.destroy();
-  });
+  afterAll(() => closeSuite({ db, api }));
 
   const invoice = (accountId: string, number: string, dueDate: string, amountCents: number) =>
     manager.json('POST', '/api/invoices', { account: { accountId }, number, issueDate: '2026-01-01', dueDate, amountCents }, { 'idempotency-key': `k-${randomUUID()}` });

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import * as t from '../../db/schema';
 import { defaultPolicy } from '../../domain/policy/default-policy';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createAccount, createUser, eventsOfType, login, startApi, type Client, type TestApi } from './support';
+import { type Client, closeSuite, createAccount, createUser, eventsOfType, login, openSuite, startApi, type TestApi } from './support';
 
 describe('policies', () => {
   let db: TestDatabase;
@@ -12,15 +12,9 @@ describe('policies', () => {
   let manager: Client;
   let clerk: Client;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await startApi(db);
-    manager = await login(api, await createUser(db, 'manager'));
-    clerk = await login(api, await createUser(db, 'clerk'));
+    ({ db, api, as: { manager, clerk } } = await openSuite(['manager', 'clerk']));
   });
-  afterAll(async () => {
-    await api.close();
-    await db.destroy();
-  });
+  afterAll(() => closeSuite({ db, api }));
 
   const addInvoice = (accountId: string, number: string) =>
     manager.json('POST', '/api/invoices', { account: { accountId }, number, issueDate: '2026-01-01', dueDate: '2026-01-31', amountCents: 50_000 }, { 'idempotency-key': `k-${randomUUID()}` });

@@ -1,8 +1,8 @@
 /** Service pauses and collections referrals: managers see them with the paper trail and decide them, on the record. */
 import { randomUUID } from 'node:crypto';
 import * as t from '../../db/schema';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createAccount, createDraft, createUser, eventsOfType, login, startApi, type Client, type TestApi } from './support';
+import type { TestDatabase } from '../support/db';
+import { type Client, closeSuite, createAccount, createDraft, eventsOfType, openSuite, type TestApi } from './support';
 
 describe('recommendations', () => {
   let db: TestDatabase;
@@ -10,15 +10,9 @@ describe('recommendations', () => {
   let manager: Client;
   let clerk: Client;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await startApi(db);
-    manager = await login(api, await createUser(db, 'manager'));
-    clerk = await login(api, await createUser(db, 'clerk'));
+    ({ db, api, as: { manager, clerk } } = await openSuite(['manager', 'clerk']));
   });
-  afterAll(async () => {
-    await api.close();
-    await db.destroy();
-  });
+  afterAll(() => closeSuite({ db, api }));
 
   async function owingAccount() {
     const a = await createAccount(db, { name: `Owing ${randomUUID().slice(0, 6)}` });

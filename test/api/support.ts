@@ -15,6 +15,7 @@ import type { Database } from '../../db/client';
 import * as t from '../../db/schema';
 import type { Role } from '../../domain/api/auth';
 import { Errors, type AccountState, type CallOutcome, type DraftDecision, type FactsChanged } from '../../workflows/account/definitions';
+import { createTestDatabase, type TestDatabase } from '../support/db';
 
 export class FakeGateway implements WorkflowGateway {
   down = false;
@@ -196,4 +197,18 @@ export async function createCallTask(database: Database, accountId: string, assi
 
 export async function eventsOfType(database: Database, type: string) {
   return database.db.select().from(t.events).where(eq(t.events.type, type));
+}
+
+/** One fresh database and API for a suite, with a logged-in client for each role it asks for. */
+export async function openSuite<R extends Role>(roles: readonly R[]): Promise<{ db: TestDatabase; api: TestApi; as: Record<R, Client> }> {
+  const db = await createTestDatabase();
+  const api = await startApi(db);
+  const as = {} as Record<R, Client>;
+  for (const role of roles) as[role] = await login(api, await createUser(db, role));
+  return { db, api, as };
+}
+
+export async function closeSuite(suite: { db?: TestDatabase; api?: TestApi }): Promise<void> {
+  await suite.api?.close();
+  await suite.db?.destroy();
 }
