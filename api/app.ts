@@ -51,6 +51,9 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
   app.set('query parser', 'simple');
+  // API answers are fresh reads, never revalidated; hashing every JSON body for an ETag was pure cost.
+  // (Static files keep theirs: express.static sets its own.)
+  app.set('etag', false);
 
   app.use(metrics.middleware);
   app.use(

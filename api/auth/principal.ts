@@ -3,7 +3,7 @@
  * (bearer API token). Both secrets are random and stored only as SHA-256 hashes.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Request } from 'express';
 import type { Db } from '../../db/client';
 import type { EventActor } from '../../db/events';
@@ -56,6 +56,21 @@ export function readCookie(req: Request, name: string): string | null {
   return null;
 }
 
+/** Every signed-in request looks its session up: built once and prepared, so it is planned once per connection. */
+const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
+const prepareSessionLookup = (db: Db) =>
+  db
+    .select({ s: t.sessions, u: t.users })
+    .from(t.sessions)
+    .innerJoin(t.users, eq(t.users.id, t.sessions.userId))
+    .where(eq(t.sessions.idHash, sql.placeholder('idHash')))
+    .prepare('session_by_hash');
+function sessionLookup(db: Db) {
+  let q = sessionLookups.get(db);
+  if (!q) sessionLookups.set(db, (q = prepareSessionLookup(db)));
+  return q;
+}
+
 export type AuthResult = { principal: Principal } | { principal: null; expired: boolean; presented: boolean };
 
 /** Why a session ended, so the person is told "expired" rather than "not signed in". */
@@ -77,11 +92,7 @@ export async function authenticate(req: Request, db: Db, config: ApiConfig, now:
   const raw = readCookie(req, config.session.cookieName);
   if (!raw) return { principal: null, expired: false, presented: Boolean(req.headers.cookie?.includes(config.session.cookieName)) };
   const idHash = sha256(raw);
-  const [row] = await db
-    .select({ s: t.sessions, u: t.users })
-    .from(t.sessions)
-    .innerJoin(t.users, eq(t.users.id, t.sessions.userId))
-    .where(eq(t.sessions.idHash, idHash));
+  const [row] = await sessionLookup(db).execute({ idHash });
   if (!row) return { principal: null, expired: true, presented: true };
   const idleExpired = now.getTime() - row.s.lastSeenAt.getTime() > config.session.idleMs;
   if (idleExpired || now >= row.s.expiresAt || !row.u.active) {

@@ -1,4 +1,5 @@
 /** The copilot queue: listing, detail with fact check, decisions through the workflow update, bulk approve. */
+import { sql } from 'drizzle-orm';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createAccount, createDraft, createUser, login, startApi, type Client, type TestApi } from './support';
 
@@ -19,7 +20,7 @@ describe('queue', () => {
   it('lists pending drafts sorted and paginated, and shows one with its account context and fact check', async () => {
     const a = await createAccount(db, { name: 'Zeta Corp' });
     const small = await createDraft(db, a.id, { amountCents: 10_000, daysOverdue: 3 });
-    const big = await createDraft(db, a.id, { amountCents: 900_000, daysOverdue: 40, sensitiveReasons: ['large balance'], factCheck: { passed: false, failures: ['mentions $12.00'] } });
+    const big = await createDraft(db, a.id, { amountCents: 900_000, daysOverdue: 40, sensitiveReasons: ['large balance'], factCheck: { passed: false, failures: ['mentions $12.00'] }, createdAt: sql`now() - interval '90 minutes 0.123456 seconds'` as unknown as Date, escalatedAt: new Date() });
     await createDraft(db, a.id, { status: 'approved' });
     const byAmount = await clerk.json('GET', '/api/queue?sort=amount&pageSize=1');
     expect(byAmount.body).toMatchObject({ total: 2, items: [{ id: big.id, factCheckPassed: false, source: 'template' }] });
@@ -38,6 +39,11 @@ describe('queue', () => {
     expect((await clerk.json('GET', '/api/queue?sensitive=false')).body.items.map((i: { id: string }) => i.id)).toEqual([small.id]);
     const detail = await clerk.json('GET', `/api/queue/${big.id}`);
     expect(detail.body).toMatchObject({ factCheck: { passed: false, failures: ['mentions $12.00'] }, account: { name: 'Zeta Corp' } });
+    // The list row reads the same draft as the detail does, field for field.
+    const listed = byAge.body.items.find((i: { id: string }) => i.id === big.id);
+    expect(listed).toMatchObject({ amountCents: 900_000, daysOverdue: 40, sensitiveReasons: ['large balance'], escalated: true, accountName: 'Zeta Corp', createdAt: big.createdAt.toISOString() });
+    const { message } = detail.body;
+    for (const k of Object.keys(listed)) expect([k, listed[k]]).toEqual([k, message[k]]);
     expect((await clerk.json('GET', '/api/queue?sort=sideways')).status).toBe(400);
   });
 
