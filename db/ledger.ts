@@ -72,9 +72,9 @@ async function withdrawDraftsOfPaidAccount(tx: Tx, accountId: string): Promise<v
     .set({ status: 'superseded', decisionReason: PAID_WITHDRAW_REASON, decidedAt: sql`now()` })
     .where(and(eq(t.messages.accountId, accountId), inArray(t.messages.status, ['pending_approval', 'approved'])))
     .returning({ id: t.messages.id, stepId: t.messages.stepId });
-  for (const m of withdrawn) {
-    await appendEvent(tx, { accountId, type: 'draft.withdrawn', actor: systemActor, data: { messageId: m.id, stepId: m.stepId, reason: PAID_WITHDRAW_REASON } });
-  }
+  await Promise.all(
+    withdrawn.map((m) => appendEvent(tx, { accountId, type: 'draft.withdrawn', actor: systemActor, data: { messageId: m.id, stepId: m.stepId, reason: PAID_WITHDRAW_REASON } })),
+  );
 }
 
 interface Allocation {
@@ -101,7 +101,12 @@ async function unappliedPayments(tx: Tx, accountId: string) {
     .filter((r) => r.unapplied > 0);
 }
 
-/** Applies `amount` of one payment to the given invoices in order; returns what was applied where. */
+/**
+ * Applies `amount` of one payment to the given invoices in order; returns what was applied where. The
+ * figures are decided here first; the writes touch one row each and depend on nothing but those
+ * figures, so they go to PostgreSQL together (the driver pipelines them on the transaction's
+ * connection) instead of one round trip after another.
+ */
 async function allocate(
   tx: Tx,
   payment: { id: string; receivedAt: Date },
@@ -109,33 +114,32 @@ async function allocate(
   targets: t.Invoice[],
 ): Promise<Allocation[]> {
   const done: Allocation[] = [];
+  const writes: PromiseLike<unknown>[] = [];
   let left = amount;
   for (const inv of targets) {
     if (left <= 0) break;
     if (inv.status !== 'open' || inv.balanceCents <= 0) continue;
     const take = Math.min(left, inv.balanceCents);
-    await tx
-      .insert(t.paymentAllocations)
-      .values({ paymentId: payment.id, invoiceId: inv.id, amountCents: take })
-      .onConflictDoUpdate({
-        target: [t.paymentAllocations.paymentId, t.paymentAllocations.invoiceId],
-        set: { amountCents: sql`${t.paymentAllocations.amountCents} + ${take}` },
-      });
     inv.balanceCents -= take;
     const paid = inv.balanceCents === 0;
     if (paid) inv.status = 'paid';
-    await tx
-      .update(t.invoices)
-      .set({
-        balanceCents: inv.balanceCents,
-        status: inv.status,
-        paidAt: paid ? payment.receivedAt : null,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(t.invoices.id, inv.id));
+    writes.push(
+      tx
+        .insert(t.paymentAllocations)
+        .values({ paymentId: payment.id, invoiceId: inv.id, amountCents: take })
+        .onConflictDoUpdate({
+          target: [t.paymentAllocations.paymentId, t.paymentAllocations.invoiceId],
+          set: { amountCents: sql`${t.paymentAllocations.amountCents} + ${take}` },
+        }),
+      tx
+        .update(t.invoices)
+        .set({ balanceCents: inv.balanceCents, status: inv.status, paidAt: paid ? payment.receivedAt : null, updatedAt: sql`now()` })
+        .where(eq(t.invoices.id, inv.id)),
+    );
     done.push({ invoiceId: inv.id, invoiceNumber: inv.number, amountCents: take });
     left -= take;
   }
+  await Promise.all(writes);
   return done;
 }
 
@@ -393,19 +397,21 @@ export interface PaymentWrite extends FactWrite {
 export async function recordPayment(db: Executor, input: PaymentInput, actor: EventActor): Promise<PaymentWrite> {
   if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new LedgerError('invalid', 'the amount must be a positive number of cents');
   return db.transaction(async (tx) => {
+    // After the lock, the duplicate check and the open invoices are read together (one round trip).
     const account = await lockAccount(tx, input.accountId);
-    if (input.idempotencyKey) {
-      const [dup] = await tx.select().from(t.payments).where(eq(t.payments.idempotencyKey, input.idempotencyKey));
-      if (dup) {
-        if (dup.accountId !== account.id) throw new LedgerError('conflict', 'this idempotency key was used for another account');
-        const allocs = await tx
-          .select({ invoiceId: t.paymentAllocations.invoiceId, invoiceNumber: t.invoices.number, amountCents: t.paymentAllocations.amountCents })
-          .from(t.paymentAllocations)
-          .innerJoin(t.invoices, eq(t.invoices.id, t.paymentAllocations.invoiceId))
-          .where(eq(t.paymentAllocations.paymentId, dup.id));
-        const applied = allocs.reduce((s, a) => s + a.amountCents, 0);
-        return { accountId: account.id, factsVersion: account.factsVersion, paymentId: dup.id, duplicate: true, allocations: allocs, unappliedCents: dup.amountCents - applied };
-      }
+    const [[dup], open] = await Promise.all([
+      input.idempotencyKey ? tx.select().from(t.payments).where(eq(t.payments.idempotencyKey, input.idempotencyKey)) : [],
+      openInvoicesOldestFirst(tx, account.id),
+    ]);
+    if (dup) {
+      if (dup.accountId !== account.id) throw new LedgerError('conflict', 'this idempotency key was used for another account');
+      const allocs = await tx
+        .select({ invoiceId: t.paymentAllocations.invoiceId, invoiceNumber: t.invoices.number, amountCents: t.paymentAllocations.amountCents })
+        .from(t.paymentAllocations)
+        .innerJoin(t.invoices, eq(t.invoices.id, t.paymentAllocations.invoiceId))
+        .where(eq(t.paymentAllocations.paymentId, dup.id));
+      const applied = allocs.reduce((s, a) => s + a.amountCents, 0);
+      return { accountId: account.id, factsVersion: account.factsVersion, paymentId: dup.id, duplicate: true, allocations: allocs, unappliedCents: dup.amountCents - applied };
     }
     const kind = input.kind ?? 'payment';
     const [payment] = await tx
@@ -421,31 +427,34 @@ export async function recordPayment(db: Executor, input: PaymentInput, actor: Ev
       })
       .returning({ id: t.payments.id, receivedAt: t.payments.receivedAt });
 
-    const open = await openInvoicesOldestFirst(tx, account.id);
     const namedIndex = open.findIndex(
       (i) => (input.invoiceId && i.id === input.invoiceId) || (input.invoiceNumber && i.number === input.invoiceNumber),
     );
     const ordered = namedIndex >= 0 ? [open[namedIndex], ...open.filter((_, i) => i !== namedIndex)] : open;
     const allocations = await allocate(tx, payment, input.amountCents, ordered);
     const unappliedCents = input.amountCents - allocations.reduce((s, a) => s + a.amountCents, 0);
-    await appendEvent(tx, {
-      accountId: account.id,
-      type: kind === 'credit_note' ? 'credit_note.recorded' : 'payment.recorded',
-      actor,
-      data: {
-        paymentId: payment.id,
-        amountCents: input.amountCents,
-        method: input.method,
-        receivedAt: input.receivedAt.toISOString(),
-        reference: input.reference ?? null,
-        invoiceNumber: input.invoiceNumber ?? null,
-        allocations,
-        unappliedCents,
-      },
-    });
+    // The event and the balance recompute touch different tables: one round trip for both.
+    const [, factsVersion] = await Promise.all([
+      appendEvent(tx, {
+        accountId: account.id,
+        type: kind === 'credit_note' ? 'credit_note.recorded' : 'payment.recorded',
+        actor,
+        data: {
+          paymentId: payment.id,
+          amountCents: input.amountCents,
+          method: input.method,
+          receivedAt: input.receivedAt.toISOString(),
+          reference: input.reference ?? null,
+          invoiceNumber: input.invoiceNumber ?? null,
+          allocations,
+          unappliedCents,
+        },
+      }),
+      bump(tx, account.id),
+    ]);
     return {
       accountId: account.id,
-      factsVersion: await bump(tx, account.id),
+      factsVersion,
       paymentId: payment.id,
       duplicate: false,
       allocations,
