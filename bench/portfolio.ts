@@ -66,14 +66,23 @@ export async function portfolioRun(pg: PgServer, accounts: number): Promise<Port
     await waitUntil(
       'every first draft',
       async () => Number((await stack.db.sql`select count(*) n from messages where status = 'pending_approval'`)[0].n) >= accounts,
-      30 * 60_000,
-      500,
+      120 * 60_000,
+      1000,
     );
     const firstDraftsSeconds = (Date.now() - t0) / 1000;
+    // Only the workflows not yet seen waiting are read again: at 10,000 accounts, reading every
+    // history on every poll would itself be the load.
+    const waiting = new Set<string>();
+    const wfIds = ids.map(accountWorkflowId);
     await waitUntil(
       'every account workflow to wait for a decision',
-      async () => (await histories(client, ids.map(accountWorkflowId))).every((h) => h.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)),
-      10 * 60_000,
+      async () => {
+        const rest = wfIds.filter((id) => !waiting.has(id));
+        const hs = await histories(client, rest);
+        hs.forEach((h, i) => h.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) && waiting.add(rest[i]));
+        return waiting.size === wfIds.length;
+      },
+      20 * 60_000,
       2000,
     );
     await waitUntil('every account workflow to be cached', async () => worker.worker.getStatus().numCachedWorkflows >= accounts, 60_000, 500);

@@ -37,6 +37,8 @@ export interface SuppressionRun {
   senders: number;
   payment: LatencySample;
   signal: LatencySample;
+  /** Where the payment's time goes: the ledger write, then signalFacts (balance read + signal RPC). */
+  parts: { ledger: LatencySample; signalFacts: LatencySample; pingSignal: LatencySample };
   /** Checked after the run: every account answers paid with nothing pending, every draft superseded, nothing sent. */
   verified: boolean;
 }
@@ -108,9 +110,14 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
       1000,
     );
 
+    // A running API has its connections open; opening them is not part of a payment's latency.
+    await Promise.all(Array.from({ length: 30 }, () => stack.db.sql`select pg_sleep(0.05)`));
     // Interleaved, so both figures see the same background load.
     const paymentStart = new Map<string, number>();
     const signalStart = new Map<string, number>();
+    const ledgerMs: number[] = [];
+    const signalFactsMs: number[] = [];
+    const pingMs: number[] = [];
     await mapLimit(ids, senders, async (accountId, i) => {
       paymentStart.set(accountId, Date.now());
       const r = await recordPayment(
@@ -118,10 +125,15 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
         { accountId, amountCents: 50_000, receivedAt: new Date(), method: 'ach', reference: `bench-${i}`, idempotencyKey: `bench:${accountId}` },
         { type: 'integration', name: 'bench' },
       );
+      const written = Date.now();
+      ledgerMs.push(written - paymentStart.get(accountId)!);
       const notice = await signalFacts(deps, accountId, r.factsVersion, 'payment_recorded', { type: 'integration', name: 'bench' });
       if (!notice.signaled) throw new Error(`the payment of ${accountId} was stored but not signalled`);
-      signalStart.set(hello[i].workflowId, Date.now());
+      const pinged = Date.now();
+      signalFactsMs.push(pinged - written);
+      signalStart.set(hello[i].workflowId, pinged);
       await hello[i].signal(pingSignal, 1);
+      pingMs.push(Date.now() - pinged);
     });
 
     await waitUntil(
@@ -155,7 +167,14 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
     const verified = states.every((s) => s.balanceCents === 0 && s.pendingDraft === null) && sent === 0 && open === 0;
     await worker.stop();
     await base.stop();
-    return { accounts, senders, payment: summarize(paid), signal: summarize(signalled), verified };
+    return {
+      accounts,
+      senders,
+      payment: summarize(paid),
+      signal: summarize(signalled),
+      parts: { ledger: summarize(ledgerMs), signalFacts: summarize(signalFactsMs), pingSignal: summarize(pingMs) },
+      verified,
+    };
   } finally {
     await gateway.close();
     await stack.dispose();
