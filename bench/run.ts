@@ -302,10 +302,12 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   const out = values.out ?? path.join(__dirname, '..', 'BENCHMARKS.md');
-  // The hand-written record of fixes (before and after) survives a new run; older runs are replaced.
+  // The new run goes first, after the hand-written record of fixes; earlier runs stay below it.
   const previous = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
-  const fixes = /\n## Fixes\n[\s\S]*?(?=\n## Run of |$)/.exec(previous)?.[0] ?? '';
-  fs.writeFileSync(out, `${HEADER}${fixes}\n${md}`);
+  const fixes = /\n## Fixes\n[\s\S]*?(?=\n## |$)/.exec(previous)?.[0] ?? '';
+  const firstRun = previous.search(/\n## (?!Fixes\n)/);
+  const earlier = firstRun < 0 ? '' : previous.slice(firstRun);
+  fs.writeFileSync(out, `${HEADER}${fixes}\n${md}${earlier}`);
   console.log(md);
   console.error(`written to ${out}`);
   process.exit(failures.length ? 1 : 0);
