@@ -19,4 +19,17 @@ export function openDatabase(url: string, options: { max?: number } = {}): Datab
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
+/**
+ * A value kept per open database (prepared statements, shared counts), made on first use. Keyed by the
+ * handle, not globally: tests open many databases in one process, and a closed one is forgotten.
+ */
+export function perDatabase<K extends object, V>(make: (db: K) => V): (db: K) => V {
+  const values = new WeakMap<K, V>();
+  return (db) => {
+    let v = values.get(db);
+    if (v === undefined) values.set(db, (v = make(db)));
+    return v;
+  };
+}
+
 export { schema };

@@ -5,7 +5,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Request } from 'express';
-import type { Db } from '../../db/client';
+import { perDatabase, type Db } from '../../db/client';
 import type { EventActor } from '../../db/events';
 import * as t from '../../db/schema';
 import type { Role, TokenScope } from '../../domain/api/auth';
@@ -57,19 +57,14 @@ export function readCookie(req: Request, name: string): string | null {
 }
 
 /** Every signed-in request looks its session up: built once and prepared, so it is planned once per connection. */
-const sessionLookups = new WeakMap<Db, ReturnType<typeof prepareSessionLookup>>();
-const prepareSessionLookup = (db: Db) =>
+const sessionLookup = perDatabase((db: Db) =>
   db
     .select({ s: t.sessions, u: t.users })
     .from(t.sessions)
     .innerJoin(t.users, eq(t.users.id, t.sessions.userId))
     .where(eq(t.sessions.idHash, sql.placeholder('idHash')))
-    .prepare('session_by_hash');
-function sessionLookup(db: Db) {
-  let q = sessionLookups.get(db);
-  if (!q) sessionLookups.set(db, (q = prepareSessionLookup(db)));
-  return q;
-}
+    .prepare('session_by_hash'),
+);
 
 export type AuthResult = { principal: Principal } | { principal: null; expired: boolean; presented: boolean };
 

@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq, fillPlaceholders, ilike, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type postgres from 'postgres';
-import type { Db } from '../../db/client';
+import { perDatabase, type Db } from '../../db/client';
 import * as t from '../../db/schema';
 import { problemTypes } from '../../domain/api/problems';
 import { BulkApproveRequest, BulkApproveResponse, DecisionRequest, DecisionResponse, QueueDetail, QueueItem, QueuePage, QueueQuery } from '../../domain/api/queue';
@@ -104,11 +104,10 @@ interface SharedTotal {
   value: Promise<number>;
   refreshing: boolean;
 }
-const totalsByDatabase = new WeakMap<object, Map<string, SharedTotal>>();
+const totalsOf = perDatabase((_database: object) => new Map<string, SharedTotal>());
 
 function sharedTotal(database: object, key: string, count: () => Promise<number>): Promise<number> {
-  let cache = totalsByDatabase.get(database);
-  if (!cache) totalsByDatabase.set(database, (cache = new Map()));
+  const cache = totalsOf(database);
   const hit = cache.get(key);
   const age = hit ? Date.now() - hit.at : Infinity;
   if (hit && age < TOTAL_FRESH_MS) return hit.value;
@@ -252,10 +251,9 @@ function fromListRow(r: ListRow): { m: ListMessage; a: ListAccount; risk: number
   };
 }
 
-const preparedByDatabase = new WeakMap<Db, Map<string, ReturnType<typeof prepareQueue>>>();
+const shapesOf = perDatabase((_db: Db) => new Map<string, ReturnType<typeof prepareQueue>>());
 function preparedFor(db: Db, shape: QueueShape) {
-  let byShape = preparedByDatabase.get(db);
-  if (!byShape) preparedByDatabase.set(db, (byShape = new Map()));
+  const byShape = shapesOf(db);
   let statements = byShape.get(shape.key);
   if (!statements) byShape.set(shape.key, (statements = prepareQueue(db, shape)));
   return statements;
