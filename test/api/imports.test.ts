@@ -1,8 +1,8 @@
 /** CSV import in the shapes accounting tools export: dry run, all or nothing, row-by-row errors, re-import. */
 import { eq, sql } from 'drizzle-orm';
 import * as t from '../../db/schema';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createUser, login, startApi, type Client, type TestApi } from './support';
+import type { TestDatabase } from '../support/db';
+import { closeSuite, openSuite, type Client, type TestApi } from './support';
 
 const QUICKBOOKS = `Acme Managed Services
 A/R Aging Detail
@@ -31,14 +31,9 @@ describe('CSV import', () => {
   let api: TestApi;
   let manager: Client;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await startApi(db);
-    manager = await login(api, await createUser(db, 'manager'));
+    ({ db, api, as: { manager: manager } } = await openSuite(['manager']));
   });
-  afterAll(async () => {
-    await api.close();
-    await db.destroy();
-  });
+  afterAll(() => closeSuite({ db, api }));
 
   const counts = async () => {
     const [r] = await db.db.execute<{ a: number; i: number; p: number }>(sql`select (select count(*)::int from accounts) a, (select count(*)::int from invoices) i, (select count(*)::int from payments) p`);

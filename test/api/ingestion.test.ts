@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { signWebhook } from '../../api/routes/ingestion';
 import * as t from '../../db/schema';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createAccount, createUser, eventsOfType, login, startApi, type Client, type TestApi } from './support';
+import type { TestDatabase } from '../support/db';
+import { closeSuite, createAccount, createUser, eventsOfType, login, openSuite, type Client, type TestApi } from './support';
 
 const SECRET = 'test-webhook-secret-0123456789';
 
@@ -17,14 +17,9 @@ describe('ingestion', () => {
   let clerk: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await startApi(db);
-    clerk = await login(api, await createUser(db, 'clerk'));
+    ({ db, api, as: { clerk: clerk } } = await openSuite(['clerk']));
   });
-  afterAll(async () => {
-    await api.close();
-    await db.destroy();
-  });
+  afterAll(() => closeSuite({ db, api }));
 
   const webhook = async (event: object, opts: { secret?: string; at?: Date } = {}) => {
     const body = JSON.stringify(event);

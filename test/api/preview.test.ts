@@ -1,21 +1,16 @@
 /** The preview a manager sees before switching an account to autonomous: what would go out by itself, and what would still wait. */
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createAccount, createCallTask, createUser, login, startApi, type Client, type TestApi } from './support';
+import type { TestDatabase } from '../support/db';
+import { closeSuite, createAccount, createCallTask, createUser, login, openSuite, type Client, type TestApi } from './support';
 
 describe('account preview', () => {
   let db: TestDatabase;
   let api: TestApi;
   let manager: Client;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await startApi(db);
-    manager = await login(api, await createUser(db, 'manager'));
+    ({ db, api, as: { manager: manager } } = await openSuite(['manager']));
   });
-  afterAll(async () => {
-    await api.close();
-    await db.destroy();
-  });
+  afterAll(() => closeSuite({ db, api }));
 
   /** Due 2026-02-26: four days late on the test clock (Monday 2026-03-02, 10:00 in New York). */
   async function lateAccount(over: Parameters<typeof createAccount>[1] = {}) {

@@ -1,21 +1,16 @@
 /** The copilot queue: listing, detail with fact check, decisions through the workflow update, bulk approve. */
 import { sql } from 'drizzle-orm';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createAccount, createDraft, createUser, login, startApi, type Client, type TestApi } from './support';
+import type { TestDatabase } from '../support/db';
+import { closeSuite, createAccount, createDraft, openSuite, type Client, type TestApi } from './support';
 
 describe('queue', () => {
   let db: TestDatabase;
   let api: TestApi;
   let clerk: Client;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    api = await startApi(db);
-    clerk = await login(api, await createUser(db, 'clerk'));
+    ({ db, api, as: { clerk: clerk } } = await openSuite(['clerk']));
   });
-  afterAll(async () => {
-    await api.close();
-    await db.destroy();
-  });
+  afterAll(() => closeSuite({ db, api }));
 
   it('lists pending drafts sorted and paginated, and shows one with its account context and fact check', async () => {
     const a = await createAccount(db, { name: 'Zeta Corp' });
