@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { mapLimit } from './stats';
+import { mapLimit, waitUntil } from './stats';
 
 export const EventType = temporal.api.enums.v1.EventType;
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -14,6 +14,26 @@ export const eventMs = (e: HistoryEvent) => tsToMs(e.eventTime);
 
 export async function histories(client: Client, workflowIds: readonly string[], concurrency = 20): Promise<HistoryEvent[][]> {
   return mapLimit(workflowIds, concurrency, async (id) => (await client.workflow.getHandle(id).fetchHistory()).events ?? []);
+}
+
+/**
+ * Waits until every workflow has started a timer, i.e. is asleep waiting for its next step or a
+ * decision. Only the workflows not yet seen asleep are read again: at 10,000 accounts, reading every
+ * history on every poll would itself be the load.
+ */
+export async function untilEveryTimerStarted(client: Client, workflowIds: readonly string[], what: string, timeoutMs: number, intervalMs: number): Promise<void> {
+  const asleep = new Set<string>();
+  await waitUntil(
+    what,
+    async () => {
+      const rest = workflowIds.filter((id) => !asleep.has(id));
+      const hs = await histories(client, rest);
+      hs.forEach((h, i) => h.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) && asleep.add(rest[i]));
+      return asleep.size === workflowIds.length;
+    },
+    timeoutMs,
+    intervalMs,
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import v8 from 'node:v8';
 import { createTemporalGateway } from '../api/gateway';
 import { accountWorkflowId } from '../workflows/account/definitions';
 import { insertPortfolio } from './fixtures';
-import { EventType, histories } from './history';
+import { untilEveryTimerStarted } from './history';
 import { startBaselineWorker, startTactfulWorker, type PgServer } from './infra';
 import { startStack } from './stack';
 import { mapLimit, sleep, waitUntil } from './stats';
@@ -70,21 +70,7 @@ export async function portfolioRun(pg: PgServer, accounts: number): Promise<Port
       1000,
     );
     const firstDraftsSeconds = (Date.now() - t0) / 1000;
-    // Only the workflows not yet seen waiting are read again: at 10,000 accounts, reading every
-    // history on every poll would itself be the load.
-    const waiting = new Set<string>();
-    const wfIds = ids.map(accountWorkflowId);
-    await waitUntil(
-      'every account workflow to wait for a decision',
-      async () => {
-        const rest = wfIds.filter((id) => !waiting.has(id));
-        const hs = await histories(client, rest);
-        hs.forEach((h, i) => h.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED) && waiting.add(rest[i]));
-        return waiting.size === wfIds.length;
-      },
-      20 * 60_000,
-      2000,
-    );
+    await untilEveryTimerStarted(client, ids.map(accountWorkflowId), 'every account workflow to wait for a decision', 20 * 60_000, 2000);
     await waitUntil('every account workflow to be cached', async () => worker.worker.getStatus().numCachedWorkflows >= accounts, 60_000, 500);
     const a1 = await settledMemory();
     await worker.stop();

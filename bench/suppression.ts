@@ -19,7 +19,7 @@ import { signalFacts } from '../api/routes/support';
 import { recordPayment } from '../db/ledger';
 import { accountWorkflowId, factsChangedSignal, stateQuery } from '../workflows/account/definitions';
 import { insertPortfolio } from './fixtures';
-import { EventType, eventMs, histories, type HistoryEvent } from './history';
+import { EventType, eventMs, histories, untilEveryTimerStarted, type HistoryEvent } from './history';
 import { startBaselineWorker, startTactfulWorker, type PgServer } from './infra';
 import { startStack } from './stack';
 import { mapLimit, percentile, waitUntil } from './stats';
@@ -103,12 +103,7 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
     );
     const wfIds = ids.map(accountWorkflowId);
     // Quiet first: the workflow's last planning round after the draft must not overlap the measurement.
-    await waitUntil(
-      'every account workflow to wait for a decision',
-      async () => (await histories(client, wfIds)).every((h) => h.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)),
-      10 * 60_000,
-      1000,
-    );
+    await untilEveryTimerStarted(client, wfIds, 'every account workflow to wait for a decision', 10 * 60_000, 1000);
 
     // A running API has its connections open; opening them is not part of a payment's latency.
     await Promise.all(Array.from({ length: 30 }, () => stack.db.sql`select pg_sleep(0.05)`));
