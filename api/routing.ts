@@ -61,6 +61,11 @@ export interface RouteDef<P = any, Q = any, B = any> {
   handler(ctx: AuthedCtx<P, Q, B>): Promise<unknown>;
 }
 
+/** A handler's answer already serialised as JSON (a kept queue page); sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export const route = <P = unknown, Q = unknown, B = unknown>(def: RouteDef<P, Q, B>): RouteDef<P, Q, B> => def;
 
 const STATE_CHANGING = new Set(['post', 'put', 'patch', 'delete']);
@@ -185,14 +190,16 @@ export function mountRoutes(router: Router, deps: AppDeps, routes: RouteDef[]): 
       const result = await def.handler(ctx);
       if (def.raw || res.headersSent) return;
       if (deps.config.validateResponses && def.response) {
-        const r = def.response.safeParse(result);
+        const r = def.response.safeParse(result instanceof JsonText ? JSON.parse(result.text) : result);
         if (!r.success) {
           deps.logger.error({ route: `${def.method} ${def.path}`, issues: r.error.issues.slice(0, 5) }, 'response does not match its schema');
           throw new Error(`response of ${def.method.toUpperCase()} ${def.path} does not match its schema: ${z.prettifyError(r.error)}`);
         }
       }
       // A handler that chose its own status (201 created vs 200 updated) keeps it.
-      res.status(res.statusCode !== 200 ? res.statusCode : (def.status ?? 200)).json(result);
+      res.status(res.statusCode !== 200 ? res.statusCode : (def.status ?? 200));
+      if (result instanceof JsonText) res.type('json').send(result.text);
+      else res.json(result);
     });
   }
 }

@@ -49,6 +49,43 @@ export interface QueueRun {
   seconds: number;
   queue: EndpointSample;
   health: EndpointSample;
+  /** The same load while a clerk approves the draft at the top of the page every CHURN_MS (and a new one arrives). */
+  busy: EndpointSample & { changes: number };
+}
+
+/** Ten approvals a second: a busy team. Each changes the first page, so every kept page is read again. */
+const CHURN_MS = 100;
+
+function approveTopEvery(sql: import('postgres').Sql, ms: number): { stop(): Promise<number> } {
+  let changes = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = Date.now();
+      await sql.begin(async (tx) => {
+        const [top] = await tx`
+          update messages set status = 'approved', decided_at = now()
+          where id = (select id from messages where status = 'pending_approval' order by created_at, id limit 1 for update skip locked)
+          returning account_id, amount_cents, days_overdue`;
+        if (!top) return;
+        await tx`
+          insert into messages (account_id, step_id, cycle_key, status, to_email, subject, body_text, draft_subject, draft_body_text,
+                                tone, source, fact_check, requires_approval, amount_cents, days_overdue, invoice_ids)
+          values (${top.account_id}, 'first_reminder', ${'n' + changes}, 'pending_approval', 'ap@client.example', 'Invoice reminder',
+                  'Hello, a friendly reminder.', 'Invoice reminder', 'Hello, a friendly reminder.', 'neutral', 'template',
+                  '{"passed": true}'::jsonb, true, ${top.amount_cents}, ${top.days_overdue}, '{}'::uuid[])`;
+      });
+      changes++;
+      await sleep(Math.max(0, ms - (Date.now() - t0)));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return changes;
+    },
+  };
 }
 
 export async function seedQueue(sql: import('postgres').Sql, messages: number): Promise<void> {
@@ -110,7 +147,11 @@ export async function queueRun(pg: PgServer, messages: number, connections: numb
       const health = await hit('/healthz', seconds);
       const queue = await hit('/api/queue', seconds);
       await drain();
-      out.push({ messages, connections, seconds, queue, health });
+      const churn = approveTopEvery(db.sql, CHURN_MS);
+      const busySample = await hit('/api/queue', seconds);
+      const changes = await churn.stop();
+      await drain();
+      out.push({ messages, connections, seconds, queue, health, busy: { ...busySample, changes } });
     }
     return out;
   } finally {

@@ -179,6 +179,15 @@ async function figureQueue(pg: PgServer, messages: number, seconds: number): Pro
         pass: tputRatio >= 0.2,
         note: raw.some((r) => r.queue.non2xx + r.health.non2xx > 0) ? 'some responses were not 2xx' : undefined,
       },
+      {
+        figure: `4c. GET /api/queue while the top draft is approved ${fmt(median(raw.map((r) => r.busy.changes / r.seconds)), 0)}×/s (not a target)`,
+        measured: `${fmt(median(raw.map((r) => r.busy.rps)))} req/s, p99 ${ms(median(raw.map((r) => r.busy.p99)))}`,
+        baseline: `${fmt(hrps)} req/s, p99 ${ms(hp99)} GET /healthz`,
+        ratio: `${fmt(median(raw.map((r) => r.busy.rps / Math.max(1, r.health.rps))), 2)}× throughput, ${fmt(median(raw.map((r) => r.busy.p99 / Math.max(1, r.health.p99))), 2)}× p99`,
+        target: '—',
+        pass: null,
+        note: raw.some((r) => r.busy.non2xx > 0) ? 'some responses were not 2xx' : undefined,
+      },
     ],
   };
 }

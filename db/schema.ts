@@ -354,6 +354,18 @@ export const events = pgTable('events', {
   index('events_type_idx').on(t.type, t.createdAt),
 ]);
 
+/**
+ * Which transactions changed what a queue page shows (messages, the broken promises behind risk, an
+ * account's name, segment or mode): one row per such transaction, written by triggers (migration
+ * 0004). The API keeps pages it has read together with the snapshot they were read at, and serves one
+ * again only while no transaction it did not see has committed here. Old rows are pruned.
+ */
+export const queueChanges = pgTable('queue_changes', {
+  /** pg_current_xact_id() of the changing transaction. */
+  txid: bigint('txid', { mode: 'number' }).primaryKey(),
+  recordedAt: instant('recorded_at').notNull().defaultNow(),
+});
+
 export type User = InferSelectModel<typeof users>;
 export type Account = InferSelectModel<typeof accounts>;
 export type NewAccount = InferInsertModel<typeof accounts>;

@@ -12,7 +12,8 @@ import { BulkApproveRequest, BulkApproveResponse, DecisionRequest, DecisionRespo
 import type { DraftDecision } from '../../workflows/account/definitions';
 import { isManager } from '../auth/permissions';
 import { HttpProblem, problems, toProblem } from '../problems';
-import { route, type AuthedCtx } from '../routing';
+import { JsonText, route, type AuthedCtx } from '../routing';
+import { queuePage } from './queue-pages';
 import { IdParams, iso, isoOrNull } from './support';
 import type { z } from 'zod';
 
@@ -91,43 +92,6 @@ async function decide(ctx: AuthedCtx<unknown, unknown, unknown>, messageId: stri
   return ctx.deps.temporal.decideDraft(m.accountId, d);
 }
 
-/**
- * Counting every waiting draft is the one part of a queue page that grows with the queue; under many
- * clerks at once it dominated. The total for a filter is shared for two seconds (per database). After
- * that, while the recount runs, pages keep showing the previous total for up to thirty seconds rather
- * than all waiting on the recount; an older total is never shown. The page itself is always fresh.
- */
-const TOTAL_FRESH_MS = 2_000;
-const TOTAL_STALE_MS = 30_000;
-interface SharedTotal {
-  at: number;
-  value: Promise<number>;
-  refreshing: boolean;
-}
-const totalsOf = perDatabase((_database: object) => new Map<string, SharedTotal>());
-
-function sharedTotal(database: object, key: string, count: () => Promise<number>): Promise<number> {
-  const cache = totalsOf(database);
-  const hit = cache.get(key);
-  const age = hit ? Date.now() - hit.at : Infinity;
-  if (hit && age < TOTAL_FRESH_MS) return hit.value;
-  if (hit && age < TOTAL_STALE_MS) {
-    if (!hit.refreshing) {
-      hit.refreshing = true;
-      count().then(
-        (n) => cache.set(key, { at: Date.now(), value: Promise.resolve(n), refreshing: false }),
-        () => (hit.refreshing = false),
-      );
-    }
-    return hit.value;
-  }
-  const value = count();
-  cache.set(key, { at: Date.now(), value, refreshing: false });
-  value.catch(() => cache.delete(key));
-  if (cache.size > 1000) cache.delete(cache.keys().next().value!);
-  return value;
-}
-
 /** Which filters a list request uses and how it sorts: each distinct shape is one prepared statement. */
 interface QueueShape {
   accountId: boolean;
@@ -197,11 +161,12 @@ function prepareQueue(db: Db, shape: QueueShape) {
     .orderBy(dir(outerKey), asc(chosen.id))
     .toSQL();
   // The account join filters nothing (account_id is a non-null foreign key) unless searching by name.
-  const count = (shape.search ? db.select({ n: sql<number>`count(*)::int` }).from(t.messages).innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId)) : db.select({ n: sql<number>`count(*)::int` }).from(t.messages))
+  const counted = (shape.search ? db.select({ n: sql<number>`count(*)::int`.as('n') }).from(t.messages).innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId)) : db.select({ n: sql<number>`count(*)::int`.as('n') }).from(t.messages))
     .where(and(...where))
-    .prepare(`queue_count_${shape.filterKey}`);
-  const listPage = (driver: postgres.Sql, values: Record<string, unknown>) =>
-    driver.unsafe<ListRow[]>(page.sql, fillPlaceholders(page.params, values) as never[], { prepare: true });
+    .toSQL();
+  type Driver = postgres.Sql | postgres.TransactionSql;
+  const listPage = (driver: Driver, values: Record<string, unknown>) => driver.unsafe<ListRow[]>(page.sql, fillPlaceholders(page.params, values) as never[], { prepare: true });
+  const count = (driver: Driver, values: Record<string, unknown>) => driver.unsafe<{ n: number }[]>(counted.sql, fillPlaceholders(counted.params, values) as never[], { prepare: true });
   return { listPage, count };
 }
 
@@ -251,6 +216,17 @@ function fromListRow(r: ListRow): { m: ListMessage; a: ListAccount; risk: number
   };
 }
 
+/** When the first of these rows' "minutes waiting" ticks over, seen from `at`; a kept page is not served past it. */
+function nextMinuteChange(rows: ListRow[], at: number): number {
+  let next = at + 60_000;
+  for (const r of rows) {
+    const created = Date.parse(r.created_at);
+    const flip = at < created ? created + 60_000 : created + (Math.floor((at - created) / 60_000) + 1) * 60_000;
+    if (flip < next) next = flip;
+  }
+  return next;
+}
+
 const shapesOf = perDatabase((_db: Db) => new Map<string, ReturnType<typeof prepareQueue>>());
 function preparedFor(db: Db, shape: QueueShape) {
   const byShape = shapesOf(db);
@@ -278,11 +254,16 @@ export const queueRoutes = [
         offset: (query.page - 1) * query.pageSize,
       };
       const statements = preparedFor(deps.db.db, shape);
-      const [rows, total] = await Promise.all([
-        statements.listPage(deps.db.sql, values),
-        sharedTotal(deps.db, shape.filterKey + JSON.stringify([query.accountId, query.stepId, query.search]), async () => (await statements.count.execute(values))[0].n),
-      ]);
-      return { items: rows.map((r) => queueItem(fromListRow(r), now)), page: query.page, pageSize: query.pageSize, total };
+      const filter = shape.filterKey + JSON.stringify([query.accountId, query.stepId, query.search]);
+      const { json, total } = await queuePage(deps.db.sql, `${shape.key}:${JSON.stringify(values)}`, filter, now.getTime(), {
+        async items(tx, readAt) {
+          const rows = await statements.listPage(tx, values);
+          const at = new Date(readAt);
+          return { json: JSON.stringify(rows.map((r) => queueItem(fromListRow(r), at))), validUntil: nextMinuteChange(rows, readAt) };
+        },
+        count: async (tx) => (await statements.count(tx, values))[0].n,
+      });
+      return new JsonText(`{"items":${json},"page":${query.page},"pageSize":${query.pageSize},"total":${total}}`);
     },
   }),
   route({

@@ -42,6 +42,44 @@ describe('queue', () => {
     expect((await clerk.json('GET', '/api/queue?sort=sideways')).status).toBe(400);
   });
 
+  it('never serves a page older than the request, though pages are kept between requests', async () => {
+    const a = await createAccount(db, { name: 'Kappa Ltd' });
+    const d1 = await createDraft(db, a.id, { amountCents: 50_000 });
+    const page = async () => (await clerk.json('GET', '/api/queue?search=Kappa')).body;
+    const ids = (b: { items: { id: string }[] }) => b.items.map((i) => i.id);
+    expect(await page()).toMatchObject({ total: 1, items: [{ id: d1.id, accountName: 'Kappa Ltd' }] });
+    expect(ids(await page())).toEqual([d1.id]);
+
+    // The worker decides or withdraws drafts in its own transactions: the next page no longer lists it, and the total agrees.
+    await db.sql`update messages set status = 'superseded', decision_reason = 'paid' where id = ${d1.id}`;
+    expect(await page()).toMatchObject({ total: 0, items: [] });
+    const d2 = await createDraft(db, a.id, { amountCents: 70_000 });
+    expect(await page()).toMatchObject({ total: 1, items: [{ id: d2.id }] });
+
+    // What a page shows from elsewhere: the account's name, and broken promises (risk).
+    const before = (await page()).items[0].risk;
+    await db.sql`update accounts set name = 'Kappa Holdings' where id = ${a.id}`;
+    await db.sql`insert into promises (account_id, promised_date, status) values (${a.id}, '2026-01-05', 'broken')`;
+    expect((await page()).items[0]).toMatchObject({ accountName: 'Kappa Holdings', risk: before + 5 });
+
+    // A change still being written is not shown; once committed, it is.
+    const reserved = await db.sql.reserve();
+    try {
+      await reserved`begin`;
+      await reserved`update messages set status = 'approved' where id = ${d2.id}`;
+      expect(ids(await page())).toEqual([d2.id]);
+      await reserved`commit`;
+    } finally {
+      reserved.release();
+    }
+    expect(await page()).toMatchObject({ total: 0, items: [] });
+
+    // Many clerks asking at once all get the same, current page.
+    const d3 = await createDraft(db, a.id);
+    const pages = await Promise.all(Array.from({ length: 20 }, page));
+    for (const p of pages) expect(p).toMatchObject({ total: 1, items: [{ id: d3.id }] });
+  });
+
   it('decides through the workflow update and says when a draft was already decided or superseded', async () => {
     const a = await createAccount(db);
     const d = await createDraft(db, a.id);
