@@ -2,17 +2,16 @@
  * Figure 2: N copilot accounts with five open invoices each. Time to start every workflow (the API's
  * signal-with-start) and until every account has its first draft waiting; then the worker's memory
  * per cached workflow (RSS growth over the cached workflows, after a GC), against sleeping hello
- * workflows measured the same way in the same process.
+ * workflows measured the same way. Each worker runs in a fresh process of its own (bench/worker-process.ts).
  */
-import vm from 'node:vm';
-import v8 from 'node:v8';
 import { createTemporalGateway } from '../api/gateway';
 import { accountWorkflowId } from '../workflows/account/definitions';
 import { insertPortfolio } from './fixtures';
 import { untilEveryTimerStarted } from './history';
-import { startBaselineWorker, startTactfulWorker, type PgServer } from './infra';
+import type { PgServer } from './infra';
 import { startStack } from './stack';
-import { mapLimit, sleep, waitUntil } from './stats';
+import { mapLimit, waitUntil } from './stats';
+import { forkWorker, type WorkerStatus } from './worker-process';
 import { helloWorkflow } from './workflows';
 
 export interface PortfolioRun {
@@ -24,19 +23,7 @@ export interface PortfolioRun {
   helloKbPerWorkflow: { rss: number; heap: number };
 }
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-async function settledMemory(): Promise<{ rss: number; heap: number }> {
-  for (let i = 0; i < 3; i++) {
-    gc();
-    await sleep(200);
-  }
-  const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed };
-}
-
-const perWorkflowKb = (before: { rss: number; heap: number }, after: { rss: number; heap: number }, n: number) => ({
+const perWorkflowKb = (before: WorkerStatus, after: WorkerStatus, n: number) => ({
   rss: (after.rss - before.rss) / n / 1024,
   heap: (after.heap - before.heap) / n / 1024,
 });
@@ -50,16 +37,17 @@ export async function portfolioRun(pg: PgServer, accounts: number): Promise<Port
     // A cache big enough for every workflow: the figure is the cost of keeping them all in memory.
     const cache = { maxCachedWorkflows: accounts + 100 };
 
-    const base = await startBaselineWorker(stack.temporal, cache);
-    const h0 = await settledMemory();
+    // Each worker in a fresh process of its own, so a figure is that worker's growth and nothing else's.
+    const base = await forkWorker({ kind: 'baseline', address: stack.server.address, maxCachedWorkflows: cache.maxCachedWorkflows });
+    const h0 = await base.status();
     const hello = await mapLimit(ids, 50, (_, i) => client.workflow.start(helloWorkflow, { taskQueue: base.taskQueue, workflowId: `hello-${i}` }));
-    await waitUntil('every hello workflow to be cached', async () => base.worker.getStatus().numCachedWorkflows >= accounts, 10 * 60_000, 500);
-    const h1 = await settledMemory();
+    await waitUntil('every hello workflow to be cached', async () => (await base.cached()) >= accounts, 10 * 60_000, 500);
+    const h1 = await base.status();
     await mapLimit(hello, 50, (h) => h.terminate());
     await base.stop();
 
-    const worker = await startTactfulWorker(stack.temporal, stack.db, stack.outbox.mailer, cache);
-    const a0 = await settledMemory();
+    const worker = await forkWorker({ kind: 'tactful', address: stack.server.address, databaseUrl: stack.db.url, outboxDir: stack.outbox.dir, maxCachedWorkflows: cache.maxCachedWorkflows });
+    const a0 = await worker.status();
     const t0 = Date.now();
     await mapLimit(ids, 50, (id) => gateway.factsChanged(id, { factsVersion: 1, change: 'invoice_upserted' }));
     const startSeconds = (Date.now() - t0) / 1000;
@@ -71,8 +59,8 @@ export async function portfolioRun(pg: PgServer, accounts: number): Promise<Port
     );
     const firstDraftsSeconds = (Date.now() - t0) / 1000;
     await untilEveryTimerStarted(client, ids.map(accountWorkflowId), 'every account workflow to wait for a decision', 20 * 60_000, 2000);
-    await waitUntil('every account workflow to be cached', async () => worker.worker.getStatus().numCachedWorkflows >= accounts, 60_000, 500);
-    const a1 = await settledMemory();
+    await waitUntil('every account workflow to be cached', async () => (await worker.cached()) >= accounts, 60_000, 500);
+    const a1 = await worker.status();
     await worker.stop();
     return {
       accounts,

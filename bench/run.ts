@@ -32,14 +32,17 @@ Definitions
   from every workflow's history. An escalation that plans, drafts, plans, sends and plans again before sleeping is
   11 transitions; the no-op workflow is 3. Throughput = transitions ÷ (first start → last workflow task completed,
   server event time).
-- **Payment suppression latency**: from the start of the ledger write (\`recordPayment\`, which withdraws the
-  account's waiting drafts in the same transaction when it settles the account, then \`signalFacts\` as the API
-  does, whose signal carries \`settled: true\`) to the completion of the workflow task that handled that signal
+- **Payment suppression latency**: from the moment the sender starts a signed \`payment.received\` webhook (HTTP
+  POST to the API, naming the client by its external reference: signature, idempotency key, the ledger write that
+  withdraws the account's waiting drafts in the same transaction when it settles the account, then the signal, which
+  carries \`settled: true\`) to the completion of the workflow task that handled that signal
   (or the task after a \`withdrawDraft\` activity, if the workflow still ran one, whichever is later). From then on
   the state query answers balance 0, nothing pending, and the message row reads superseded; checked for every
   account after the run. Baseline: signal → completion of the workflow task that handled it, on a sleeping workflow.
-- **Memory per cached workflow**: process RSS growth (after GC) from an idle worker to the same worker holding every
-  workflow in its cache, divided by the number of workflows; the hello baseline is measured the same way.
+- **Memory per cached workflow**: RSS growth (after GC) of a worker process of its own, from idle to holding every
+  workflow in its cache, divided by the number of workflows; the hello baseline is measured the same way, in another
+  fresh process. (Figures 2 and 3 run their workers in processes of their own, as \`npm start\` does; 1 and 6 run
+  them in the benchmark process.)
 - **Send precision**: accounts whose business day opens at one minute boundary 30–150 s ahead; lateness = .eml
   write time − opening minute. Each cohort is one run.
 - Percentiles are nearest-rank. "Median of 3 runs" is the median of the three runs' figure (for the ratio, the

@@ -1,26 +1,29 @@
 /**
- * Figure 3: a payment recorded the way the API records it (ledger write, then the factsChanged
- * signal) until the account's workflow shows it paid and its waiting draft withdrawn; against a no-op
- * signal round trip to a sleeping workflow on the same server, sent by the same number of senders.
+ * Figure 3: a payment webhook, as an accounting tool sends it (signed, naming the client by its own
+ * reference), until the account's workflow shows it paid and its waiting draft withdrawn; against a
+ * no-op signal round trip to a sleeping workflow on the same server, sent by the same number of senders.
  *
- * The payment goes through the API's own path: the ledger write (which withdraws the account's waiting
- * drafts in the same transaction when it settles the account), then `signalFacts`, whose signal says
- * `settled` so the workflow drops its draft in the signal handler. Each latency runs from the moment
- * the sender starts (before the ledger write) to the completion of the workflow task that handled the
+ * The webhook is an HTTP POST to the API (in this process): signature check, the idempotency key, the
+ * ledger write (which withdraws the account's waiting drafts in the same transaction when it settles
+ * the account), then the factsChanged signal, which says `settled` so the workflow drops its draft in
+ * the signal handler. Each latency runs from the moment the sender starts the request to the
+ * completion of the workflow task that handled the
  * factsChanged signal — or, if the workflow still withdrew the draft through the withdrawDraft
  * activity, the task after that activity, whichever is later: from then on the state query answers
  * "paid, nothing pending" and the draft's row reads superseded. For the baseline, to the completion of
  * the workflow task that handled the signal.
  */
+import type { Server } from 'node:http';
 import pino from 'pino';
+import { createApp } from '../api/app';
 import { defaultApiConfig } from '../api/config';
 import { createTemporalGateway } from '../api/gateway';
-import { signalFacts } from '../api/routes/support';
-import { recordPayment } from '../db/ledger';
+import { signWebhook } from '../api/routes/ingestion';
 import { accountWorkflowId, factsChangedSignal, stateQuery } from '../workflows/account/definitions';
 import { insertPortfolio } from './fixtures';
 import { EventType, eventMs, histories, untilEveryTimerStarted, type HistoryEvent } from './history';
-import { startBaselineWorker, startTactfulWorker, type PgServer } from './infra';
+import type { PgServer } from './infra';
+import { forkWorker } from './worker-process';
 import { startStack } from './stack';
 import { mapLimit, percentile, waitUntil } from './stats';
 import { helloWorkflow, pingSignal } from './workflows';
@@ -37,8 +40,8 @@ export interface SuppressionRun {
   senders: number;
   payment: LatencySample;
   signal: LatencySample;
-  /** Where the payment's time goes: the ledger write, then signalFacts (balance read + signal RPC). */
-  parts: { ledger: LatencySample; signalFacts: LatencySample; pingSignal: LatencySample };
+  /** Where the payment's time goes: until the webhook is answered (written and signalled), and the no-op signal's RPC alone. */
+  parts: { webhookAnswered: LatencySample; pingSignal: LatencySample };
   /** Checked after the run: every account answers paid with nothing pending, every draft superseded, nothing sent. */
   verified: boolean;
 }
@@ -88,11 +91,19 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
   const stack = await startStack(pg, { dbConnections: 30 });
   const gateway = createTemporalGateway({ address: stack.server.address, namespace: 'default', rpcTimeoutMs: 30_000 });
   const client = stack.temporal.client;
-  const deps = { db: stack.db, temporal: gateway, clock: () => new Date(), logger: pino({ level: 'silent' }), config: defaultApiConfig() };
+  const secret = 'bench-webhook-secret';
+  const app = createApp({ db: stack.db, temporal: gateway, clock: () => new Date(), logger: pino({ level: 'silent' }), config: { ...defaultApiConfig(), webhookSecret: secret } });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const webhookUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/webhooks/payments`;
   try {
     const ids = await insertPortfolio(stack.db.sql, { accounts, invoicesPerAccount: 1, mode: 'copilot' });
-    const worker = await startTactfulWorker(stack.temporal, stack.db, stack.outbox.mailer, { maxCachedWorkflows: accounts * 3 });
-    const base = await startBaselineWorker(stack.temporal, { maxCachedWorkflows: accounts * 3 });
+    // Each worker in a process of its own, as in production; the API (and the senders) stay here.
+    const [worker, base] = await Promise.all([
+      forkWorker({ kind: 'tactful', address: stack.server.address, databaseUrl: stack.db.url, outboxDir: stack.outbox.dir, maxCachedWorkflows: accounts * 3 }),
+      forkWorker({ kind: 'baseline', address: stack.server.address, maxCachedWorkflows: accounts * 3 }),
+    ]);
     await mapLimit(ids, 50, (id) => gateway.factsChanged(id, { factsVersion: 1, change: 'invoice_upserted' }));
     const hello = await mapLimit(ids, 50, (_, i) => client.workflow.start(helloWorkflow, { taskQueue: base.taskQueue, workflowId: `hello-${i}` }));
     await waitUntil(
@@ -107,25 +118,30 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
 
     // A running API has its connections open; opening them is not part of a payment's latency.
     await Promise.all(Array.from({ length: 30 }, () => stack.db.sql`select pg_sleep(0.05)`));
+    const refs = new Map((await stack.db.sql`select id, external_ref from accounts`).map((r) => [String(r.id), String(r.external_ref)]));
     // Interleaved, so both figures see the same background load.
     const paymentStart = new Map<string, number>();
     const signalStart = new Map<string, number>();
-    const ledgerMs: number[] = [];
-    const signalFactsMs: number[] = [];
+    const answeredMs: number[] = [];
     const pingMs: number[] = [];
     await mapLimit(ids, senders, async (accountId, i) => {
+      const now = new Date();
+      const body = JSON.stringify({
+        id: `evt-bench-${i}`,
+        type: 'payment.received',
+        occurredAt: now.toISOString(),
+        data: { account: { externalRef: refs.get(accountId) }, amountCents: 50_000, method: 'ach', reference: `bench-${i}` },
+      });
       paymentStart.set(accountId, Date.now());
-      const r = await recordPayment(
-        stack.db.db,
-        { accountId, amountCents: 50_000, receivedAt: new Date(), method: 'ach', reference: `bench-${i}`, idempotencyKey: `bench:${accountId}` },
-        { type: 'integration', name: 'bench' },
-      );
-      const written = Date.now();
-      ledgerMs.push(written - paymentStart.get(accountId)!);
-      const notice = await signalFacts(deps, accountId, r.factsVersion, 'payment_recorded', { type: 'integration', name: 'bench' });
-      if (!notice.signaled) throw new Error(`the payment of ${accountId} was stored but not signalled`);
+      const res = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tactful-signature': signWebhook(secret, Math.floor(now.getTime() / 1000), body) },
+        body,
+      });
+      const answer = (await res.json()) as { workflow?: { signaled?: boolean } };
+      if (res.status !== 200 || !answer.workflow?.signaled) throw new Error(`the payment webhook for ${accountId} answered ${res.status}: ${JSON.stringify(answer)}`);
       const pinged = Date.now();
-      signalFactsMs.push(pinged - written);
+      answeredMs.push(pinged - paymentStart.get(accountId)!);
       signalStart.set(hello[i].workflowId, pinged);
       await hello[i].signal(pingSignal, 1);
       pingMs.push(Date.now() - pinged);
@@ -167,10 +183,12 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
       senders,
       payment: summarize(paid),
       signal: summarize(signalled),
-      parts: { ledger: summarize(ledgerMs), signalFacts: summarize(signalFactsMs), pingSignal: summarize(pingMs) },
+      parts: { webhookAnswered: summarize(answeredMs), pingSignal: summarize(pingMs) },
       verified,
     };
   } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     await gateway.close();
     await stack.dispose();
   }

@@ -12,7 +12,8 @@
  * oldest due date first. What cannot be applied stays unapplied on the payment and is applied as soon
  * as an invoice arrives — so a payment delivered before its invoice still ends at the right balance.
  */
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { appendEvent, systemActor, type EventActor } from './events';
 import * as t from './schema';
@@ -43,9 +44,15 @@ async function lockAccount(tx: Tx, accountId: string): Promise<t.Account> {
   return row;
 }
 
-/** Recomputes the account's balance from its open invoices and bumps the facts version. */
-async function bump(tx: Tx, accountId: string): Promise<number> {
-  const [row] = await tx
+/**
+ * Recomputes the account's balance from its open invoices and bumps the facts version. Never remind
+ * after payment: when the balance is now zero, the account's waiting drafts are withdrawn (with their
+ * events) in the same transaction, so no queue or send can see them as live afterwards; the workflow
+ * learns it from the signal and from its next look at the facts. Both statements go to PostgreSQL
+ * together: the withdrawal reads the balance the first one wrote.
+ */
+function bumpAndWithdraw(tx: Tx, accountId: string): Promise<{ factsVersion: number; balanceCents: number }> {
+  const bumped = tx
     .update(t.accounts)
     .set({
       factsVersion: sql`${t.accounts.factsVersion} + 1`,
@@ -54,28 +61,27 @@ async function bump(tx: Tx, accountId: string): Promise<number> {
       updatedAt: sql`now()`,
     })
     .where(eq(t.accounts.id, accountId))
-    .returning({ v: t.accounts.factsVersion, balance: t.accounts.balanceCents });
-  if (row.balance === 0) await withdrawDraftsOfPaidAccount(tx, accountId);
-  return row.v;
+    .returning({ v: t.accounts.factsVersion, balance: t.accounts.balanceCents })
+    .execute();
+  // Sent after the update above, on the same connection, so it reads the new balance.
+  const withdrawn = tx.execute(sql`
+    with withdrawn as (
+      update ${t.messages} set status = 'superseded', decision_reason = ${PAID_WITHDRAW_REASON}, decided_at = now()
+      where account_id = ${accountId} and status in ('pending_approval', 'approved')
+        and (select balance_cents from ${t.accounts} where id = ${accountId}) = 0
+      returning id, step_id)
+    insert into ${t.events} (account_id, type, actor_type, actor_id, actor_name, data)
+    select ${accountId}, 'draft.withdrawn', ${systemActor.type}, null, ${systemActor.name ?? null},
+           jsonb_build_object('messageId', w.id, 'stepId', w.step_id, 'reason', ${PAID_WITHDRAW_REASON}::text)
+    from withdrawn w`).execute();
+  return Promise.all([bumped, withdrawn]).then(([[row]]) => ({ factsVersion: row.v, balanceCents: row.balance }));
+}
+
+async function bump(tx: Tx, accountId: string): Promise<number> {
+  return (await bumpAndWithdraw(tx, accountId)).factsVersion;
 }
 
 export const PAID_WITHDRAW_REASON = 'the account has paid: nothing is owed any more';
-
-/**
- * Never remind after payment: the write that brings the balance to zero also withdraws the account's
- * waiting drafts, in the same transaction, so no queue or send can see them as live afterwards. The
- * workflow learns it from the signal and from its next look at the facts.
- */
-async function withdrawDraftsOfPaidAccount(tx: Tx, accountId: string): Promise<void> {
-  const withdrawn = await tx
-    .update(t.messages)
-    .set({ status: 'superseded', decisionReason: PAID_WITHDRAW_REASON, decidedAt: sql`now()` })
-    .where(and(eq(t.messages.accountId, accountId), inArray(t.messages.status, ['pending_approval', 'approved'])))
-    .returning({ id: t.messages.id, stepId: t.messages.stepId });
-  await Promise.all(
-    withdrawn.map((m) => appendEvent(tx, { accountId, type: 'draft.withdrawn', actor: systemActor, data: { messageId: m.id, stepId: m.stepId, reason: PAID_WITHDRAW_REASON } })),
-  );
-}
 
 interface Allocation {
   invoiceId: string;
@@ -102,17 +108,16 @@ async function unappliedPayments(tx: Tx, accountId: string) {
 }
 
 /**
- * Applies `amount` of one payment to the given invoices in order; returns what was applied where. The
- * figures are decided here first; the writes touch one row each and depend on nothing but those
- * figures, so they go to PostgreSQL together (the driver pipelines them on the transaction's
- * connection) instead of one round trip after another.
+ * Applies `amount` of one payment to the given invoices in order; returns what was applied where, and
+ * the writes, already sent. The figures are decided here first; the writes touch one row each and
+ * depend on nothing but those figures, so they go to PostgreSQL together (the driver pipelines them on
+ * the transaction's connection) instead of one round trip after another.
+ *
+ * Pipelined statements run in the order they are sent, and a drizzle query is sent when it is first
+ * awaited — which, inside Promise.all, is a microtask later. Every statement whose order matters is
+ * therefore sent explicitly with `.execute()`, in order.
  */
-async function allocate(
-  tx: Tx,
-  payment: { id: string; receivedAt: Date },
-  amount: number,
-  targets: t.Invoice[],
-): Promise<Allocation[]> {
+function allocationWrites(tx: Tx, payment: { id: string; receivedAt: Date }, amount: number, targets: t.Invoice[]): { done: Allocation[]; writes: PromiseLike<unknown>[] } {
   const done: Allocation[] = [];
   const writes: PromiseLike<unknown>[] = [];
   let left = amount;
@@ -130,20 +135,27 @@ async function allocate(
         .onConflictDoUpdate({
           target: [t.paymentAllocations.paymentId, t.paymentAllocations.invoiceId],
           set: { amountCents: sql`${t.paymentAllocations.amountCents} + ${take}` },
-        }),
+        })
+        .execute(),
       tx
         .update(t.invoices)
         .set({ balanceCents: inv.balanceCents, status: inv.status, paidAt: paid ? payment.receivedAt : null, updatedAt: sql`now()` })
-        .where(eq(t.invoices.id, inv.id)),
+        .where(eq(t.invoices.id, inv.id))
+        .execute(),
     );
     done.push({ invoiceId: inv.id, invoiceNumber: inv.number, amountCents: take });
     left -= take;
   }
+  return { done, writes };
+}
+
+async function allocate(tx: Tx, payment: { id: string; receivedAt: Date }, amount: number, targets: t.Invoice[]): Promise<Allocation[]> {
+  const { done, writes } = allocationWrites(tx, payment, amount, targets);
   await Promise.all(writes);
   return done;
 }
 
-function openInvoicesOldestFirst(tx: Tx, accountId: string) {
+function openInvoicesOldestFirst(tx: Tx, accountId: string | SQL) {
   return tx
     .select()
     .from(t.invoices)
@@ -388,6 +400,8 @@ export interface PaymentInput {
 }
 
 export interface PaymentWrite extends FactWrite {
+  /** The account's balance after the write: zero means the account has paid (and its drafts were withdrawn). */
+  balanceCents: number;
   paymentId: string;
   duplicate: boolean;
   allocations: Allocation[];
@@ -395,72 +409,105 @@ export interface PaymentWrite extends FactWrite {
 }
 
 export async function recordPayment(db: Executor, input: PaymentInput, actor: EventActor): Promise<PaymentWrite> {
-  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new LedgerError('invalid', 'the amount must be a positive number of cents');
-  return db.transaction(async (tx) => {
-    // After the lock, the duplicate check and the open invoices are read together (one round trip).
-    const account = await lockAccount(tx, input.accountId);
-    const [[dup], open] = await Promise.all([
-      input.idempotencyKey ? tx.select().from(t.payments).where(eq(t.payments.idempotencyKey, input.idempotencyKey)) : [],
-      openInvoicesOldestFirst(tx, account.id),
-    ]);
-    if (dup) {
-      if (dup.accountId !== account.id) throw new LedgerError('conflict', 'this idempotency key was used for another account');
-      const allocs = await tx
-        .select({ invoiceId: t.paymentAllocations.invoiceId, invoiceNumber: t.invoices.number, amountCents: t.paymentAllocations.amountCents })
-        .from(t.paymentAllocations)
-        .innerJoin(t.invoices, eq(t.invoices.id, t.paymentAllocations.invoiceId))
-        .where(eq(t.paymentAllocations.paymentId, dup.id));
-      const applied = allocs.reduce((s, a) => s + a.amountCents, 0);
-      return { accountId: account.id, factsVersion: account.factsVersion, paymentId: dup.id, duplicate: true, allocations: allocs, unappliedCents: dup.amountCents - applied };
-    }
-    const kind = input.kind ?? 'payment';
-    const [payment] = await tx
-      .insert(t.payments)
-      .values({
-        accountId: account.id,
-        kind,
-        amountCents: input.amountCents,
-        receivedAt: input.receivedAt,
-        method: input.method,
-        reference: input.reference ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-      })
-      .returning({ id: t.payments.id, receivedAt: t.payments.receivedAt });
+  return db.transaction((tx) => recordPaymentIn(tx, input, actor));
+}
 
-    const namedIndex = open.findIndex(
-      (i) => (input.invoiceId && i.id === input.invoiceId) || (input.invoiceNumber && i.number === input.invoiceNumber),
-    );
-    const ordered = namedIndex >= 0 ? [open[namedIndex], ...open.filter((_, i) => i !== namedIndex)] : open;
-    const allocations = await allocate(tx, payment, input.amountCents, ordered);
-    const unappliedCents = input.amountCents - allocations.reduce((s, a) => s + a.amountCents, 0);
-    // The event and the balance recompute touch different tables: one round trip for both.
-    const [, factsVersion] = await Promise.all([
-      appendEvent(tx, {
-        accountId: account.id,
-        type: kind === 'credit_note' ? 'credit_note.recorded' : 'payment.recorded',
-        actor,
-        data: {
-          paymentId: payment.id,
-          amountCents: input.amountCents,
-          method: input.method,
-          receivedAt: input.receivedAt.toISOString(),
-          reference: input.reference ?? null,
-          invoiceNumber: input.invoiceNumber ?? null,
-          allocations,
-          unappliedCents,
-        },
-      }),
-      bump(tx, account.id),
-    ]);
-    return {
+/** What a payment reads before it writes: the account (locked), an earlier payment with its idempotency key, the open invoices. */
+export interface PaymentReads {
+  account: t.Account | undefined;
+  duplicate: t.Payment | undefined;
+  open: t.Invoice[];
+}
+
+export type AccountRef = { accountId: string } | { externalRef: string };
+
+/**
+ * Sends a payment's reads without waiting: the account row lock, then the duplicate check and the open
+ * invoices, pipelined (PostgreSQL runs them in order, so the reads start once the lock is held). The
+ * account is named by our id or by the accounting tool's reference, so the webhook need not look it up
+ * first. Pipelined statements run in the order they are sent, and a drizzle query is sent when it is
+ * first awaited (inside Promise.all, a microtask later), so each is sent here with `.execute()`.
+ */
+export function readForPayment(tx: Tx, ref: AccountRef, idempotencyKey?: string): Promise<PaymentReads> {
+  const byRef = 'accountId' in ref ? eq(t.accounts.id, ref.accountId) : eq(t.accounts.externalRef, ref.externalRef);
+  const accountId = 'accountId' in ref ? ref.accountId : sql`(select ${t.accounts.id} from ${t.accounts} where ${t.accounts.externalRef} = ${ref.externalRef})`;
+  const locked = tx.select().from(t.accounts).where(byRef).for('update').execute();
+  const duplicates = idempotencyKey ? tx.select().from(t.payments).where(eq(t.payments.idempotencyKey, idempotencyKey)).execute() : Promise.resolve([]);
+  const open = openInvoicesOldestFirst(tx, accountId).execute();
+  return Promise.all([locked, duplicates, open]).then(([[account], [duplicate], invoices]) => ({ account, duplicate, open: invoices }));
+}
+
+/**
+ * recordPayment inside a transaction the caller owns and will roll back whole if this throws (the
+ * webhook's, with its idempotency key): no savepoint of its own, which would cost two round trips.
+ * `reads` are readForPayment's, when the caller sent them earlier in its own pipeline.
+ */
+export async function recordPaymentIn(tx: Tx, input: PaymentInput, actor: EventActor, reads?: Promise<PaymentReads>): Promise<PaymentWrite> {
+  if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new LedgerError('invalid', 'the amount must be a positive number of cents');
+  // A payment is the write that must reach the workflow fastest, and under load every round trip
+  // waits its turn for a core: its reads go in one round trip, then every write in a second one. The
+  // payment's id is made here so the allocations need not wait for it.
+  const { account, duplicate: dup, open } = await (reads ?? readForPayment(tx, { accountId: input.accountId }, input.idempotencyKey ?? undefined));
+  if (!account) throw new LedgerError('not_found', `account ${input.accountId} does not exist`);
+  if (dup) {
+    if (dup.accountId !== account.id) throw new LedgerError('conflict', 'this idempotency key was used for another account');
+    const allocs = await tx
+      .select({ invoiceId: t.paymentAllocations.invoiceId, invoiceNumber: t.invoices.number, amountCents: t.paymentAllocations.amountCents })
+      .from(t.paymentAllocations)
+      .innerJoin(t.invoices, eq(t.invoices.id, t.paymentAllocations.invoiceId))
+      .where(eq(t.paymentAllocations.paymentId, dup.id));
+    const applied = allocs.reduce((s, a) => s + a.amountCents, 0);
+    return { accountId: account.id, factsVersion: account.factsVersion, balanceCents: account.balanceCents, paymentId: dup.id, duplicate: true, allocations: allocs, unappliedCents: dup.amountCents - applied };
+  }
+  const kind = input.kind ?? 'payment';
+  const payment = { id: randomUUID(), receivedAt: input.receivedAt };
+  // Sent first (allocations refer to it); the statements below follow it on the same connection.
+  const insertPayment = tx.insert(t.payments).values({
+    id: payment.id,
+    accountId: account.id,
+    kind,
+    amountCents: input.amountCents,
+    receivedAt: input.receivedAt,
+    method: input.method,
+    reference: input.reference ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+  }).execute();
+
+  const namedIndex = open.findIndex(
+    (i) => (input.invoiceId && i.id === input.invoiceId) || (input.invoiceNumber && i.number === input.invoiceNumber),
+  );
+  const ordered = namedIndex >= 0 ? [open[namedIndex], ...open.filter((_, i) => i !== namedIndex)] : open;
+  const { done: allocations, writes } = allocationWrites(tx, payment, input.amountCents, ordered);
+  const unappliedCents = input.amountCents - allocations.reduce((s, a) => s + a.amountCents, 0);
+  const [, , , bumped] = await Promise.all([
+    insertPayment,
+    Promise.all(writes),
+    appendEvent(tx, {
       accountId: account.id,
-      factsVersion,
-      paymentId: payment.id,
-      duplicate: false,
-      allocations,
-      unappliedCents,
-    };
-  });
+      type: kind === 'credit_note' ? 'credit_note.recorded' : 'payment.recorded',
+      actor,
+      data: {
+        paymentId: payment.id,
+        amountCents: input.amountCents,
+        method: input.method,
+        receivedAt: input.receivedAt.toISOString(),
+        reference: input.reference ?? null,
+        invoiceNumber: input.invoiceNumber ?? null,
+        allocations,
+        unappliedCents,
+      },
+    }),
+    bumpAndWithdraw(tx, account.id),
+  ]);
+  return {
+    accountId: account.id,
+    factsVersion: bumped.factsVersion,
+    balanceCents: bumped.balanceCents,
+    paymentId: payment.id,
+    duplicate: false,
+    allocations,
+    unappliedCents,
+  };
 }
 
 export async function voidInvoice(

@@ -3,8 +3,10 @@
  * and for everything people see in lists; workflows hold only what happens next.
  * Money is integer cents (bigint), instants are timestamptz (UTC), calendar dates are `date`.
  */
-import { sql, type InferInsertModel, type InferSelectModel } from 'drizzle-orm';
+import { relations, sql, type InferInsertModel, type InferSelectModel } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
+  type PgTable,
   bigint,
   bigserial,
   boolean,
@@ -365,6 +367,32 @@ export const queueChanges = pgTable('queue_changes', {
   txid: bigint('txid', { mode: 'number' }).primaryKey(),
   recordedAt: instant('recorded_at').notNull().defaultNow(),
 });
+
+/**
+ * An account and what hangs off it, for the one statement that reads an account's facts
+ * (activities/account/load-facts.ts). Relations are a query-time description; they add nothing to
+ * the database.
+ */
+export const accountsRelations = relations(accounts, ({ many }) => ({
+  contacts: many(contacts),
+  invoices: many(invoices),
+  payments: many(payments),
+  promises: many(promises),
+  disputes: many(disputes),
+  messages: many(messages),
+  callTasks: many(callTasks),
+  recommendations: many(recommendations),
+}));
+const ofAccount = <T extends { accountId: AnyPgColumn }>(table: PgTable & T) =>
+  relations(table, ({ one }) => ({ account: one(accounts, { fields: [table.accountId], references: [accounts.id] }) }));
+export const contactsRelations = ofAccount(contacts);
+export const invoicesRelations = ofAccount(invoices);
+export const paymentsRelations = ofAccount(payments);
+export const promisesRelations = ofAccount(promises);
+export const disputesRelations = ofAccount(disputes);
+export const messagesRelations = ofAccount(messages);
+export const callTasksRelations = ofAccount(callTasks);
+export const recommendationsRelations = ofAccount(recommendations);
 
 export type User = InferSelectModel<typeof users>;
 export type Account = InferSelectModel<typeof accounts>;

@@ -42,6 +42,8 @@ interface Outcome<B> {
   change: Change;
   /** False when nothing changed (duplicate, stale update): no signal is needed. */
   changed: boolean;
+  /** The account's balance after the write, when the write knows it. */
+  balanceCents?: number;
 }
 
 const principalKey = (p: Principal | null) => (p ? `${p.kind}:${p.id}` : 'anonymous');
@@ -54,24 +56,36 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-async function idempotent<B extends object>(
+/**
+ * Runs `fn` once per idempotency key, in one transaction with the key's row. `prefetch`, when given,
+ * sends the write's own reads in the same round trip as the key check (a payment's: see
+ * ledger.readForPayment); they are dropped if the key was already used.
+ */
+async function idempotent<B extends object, P = never>(
   deps: AppDeps,
   key: string,
   requestHash: string,
   actor: FactsChanged['actor'],
-  fn: (tx: ledger.Tx) => Promise<Outcome<B>>,
+  fn: (tx: ledger.Tx, prefetched?: Promise<P>) => Promise<Outcome<B>>,
+  prefetch?: (tx: ledger.Tx) => Promise<P>,
 ): Promise<{ status: number; body: B & { workflow: FactWriteResponse['workflow'] }; replayed: boolean }> {
   const db = deps.db.db;
   const done = await db.transaction(async (tx) => {
     // Serialises concurrent deliveries of the same key; the loser then sees the winner's row.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
-    const [prior] = await tx.select().from(t.idempotencyKeys).where(eq(t.idempotencyKeys.key, key));
+    // The lock and the read go together (one round trip); PostgreSQL reads only once the lock is held.
+    const guard = Promise.all([
+      tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`).execute(),
+      tx.select().from(t.idempotencyKeys).where(eq(t.idempotencyKeys.key, key)).execute(),
+    ]);
+    const prefetched = prefetch?.(tx);
+    prefetched?.catch(() => {}); // awaited by fn; dropped with a replay
+    const [, [prior]] = await guard;
     if (prior) {
       if (prior.requestHash !== requestHash)
         throw new HttpProblem(422, problemTypes.idempotencyKeyReused, 'Idempotency key reused', 'This Idempotency-Key was already used for a different request.');
       return { replayed: true as const, status: prior.statusCode, body: prior.response as B & { accountId?: string } };
     }
-    const out = await fn(tx);
+    const out = await fn(tx, prefetched);
     await tx.insert(t.idempotencyKeys).values({ key, requestHash, statusCode: out.status, response: out.body });
     return { replayed: false as const, ...out };
   });
@@ -85,7 +99,7 @@ async function idempotent<B extends object>(
     return { status: done.status, body: { ...done.body, workflow }, replayed: true };
   }
   const workflow = done.changed
-    ? await signalFacts(deps, done.accountId, done.factsVersion, done.change, actor)
+    ? await signalFacts(deps, done.accountId, done.factsVersion, done.change, actor, done.balanceCents === undefined ? undefined : { balanceCents: done.balanceCents })
     : { signaled: false, message: 'Nothing changed.' };
   return { status: done.status, body: { ...done.body, workflow }, replayed: false };
 }
@@ -117,9 +131,18 @@ async function doInvoice(tx: ledger.Tx, body: z.infer<typeof InvoiceUpsertReques
   };
 }
 
-async function doPayment(tx: ledger.Tx, body: z.infer<typeof PaymentRequest>, actor: EventActor, idempotencyKey: string): Promise<Outcome<object>> {
-  const accountId = await accountIdOrThrow(tx, body.account);
-  const r = await ledger.recordPayment(
+/** `reads`: ledger.readForPayment's, sent earlier in the same round trip as the idempotency check. */
+async function doPayment(
+  tx: ledger.Tx,
+  body: z.infer<typeof PaymentRequest>,
+  actor: EventActor,
+  idempotencyKey: string,
+  reads?: Promise<ledger.PaymentReads>,
+): Promise<Outcome<object>> {
+  const got = await (reads ?? ledger.readForPayment(tx, body.account, idempotencyKey));
+  if (!got.account) throw problems.notFound('accountId' in body.account ? `Account ${body.account.accountId}` : `The client "${body.account.externalRef}"`);
+  const accountId = got.account.id;
+  const r = await ledger.recordPaymentIn(
     tx,
     {
       accountId,
@@ -132,6 +155,7 @@ async function doPayment(tx: ledger.Tx, body: z.infer<typeof PaymentRequest>, ac
       idempotencyKey,
     },
     actor,
+    Promise.resolve(got),
   );
   return {
     status: r.duplicate ? 200 : 201,
@@ -140,6 +164,7 @@ async function doPayment(tx: ledger.Tx, body: z.infer<typeof PaymentRequest>, ac
     factsVersion: r.factsVersion,
     change: 'payment_recorded',
     changed: !r.duplicate,
+    balanceCents: r.balanceCents,
   };
 }
 
@@ -238,7 +263,14 @@ export const ingestionRoutes = [
     response: PaymentResponse,
     async handler(ctx) {
       const key = keyed(ctx, 'payments');
-      const r = await idempotent(ctx.deps, key, sha256(canonical(ctx.body)), ctx.wfActor, (tx) => doPayment(tx, ctx.body, ctx.actor, key));
+      const r = await idempotent<object, ledger.PaymentReads>(
+        ctx.deps,
+        key,
+        sha256(canonical(ctx.body)),
+        ctx.wfActor,
+        (tx, reads) => doPayment(tx, ctx.body, ctx.actor, key, reads),
+        (tx) => ledger.readForPayment(tx, ctx.body.account, key),
+      );
       return respond(ctx, r);
     },
   }),
@@ -265,18 +297,26 @@ export const ingestionRoutes = [
       const actor: EventActor = { type: 'integration', name: 'payment webhook' };
       const wfActor = { type: 'integration' as const, name: 'payment webhook' };
       const raw = (req as Request & { rawBody?: Buffer }).rawBody!;
-      const r = await idempotent(deps, `webhook:${ev.id}`, sha256(raw), wfActor, async (tx) => {
-        const today = now.toISOString().slice(0, 10);
-        const out =
-          ev.type === 'payment.received'
-            ? await doPayment(tx, { ...ev.data, receivedAt: ev.data.receivedAt ?? ev.occurredAt }, actor, `webhook:${ev.id}`)
-            : ev.type === 'invoice.upserted'
-              ? await doInvoice(tx, { ...ev.data, sourceUpdatedAt: ev.data.sourceUpdatedAt ?? ev.occurredAt }, actor)
-              : ev.type === 'invoice.voided'
-                ? await doVoid(tx, { accountId: await accountIdOrThrow(tx, ev.data.account), number: ev.data.number, reason: ev.data.reason }, actor)
-                : await doClient(tx, ev.data, actor, today);
-        return { ...out, status: 200, body: { id: ev.id, duplicate: false, accountId: out.accountId, result: out.body } };
-      });
+      const paymentKey = `webhook:${ev.id}`;
+      const r = await idempotent<object, ledger.PaymentReads>(
+        deps,
+        paymentKey,
+        sha256(raw),
+        wfActor,
+        async (tx, reads) => {
+          const today = now.toISOString().slice(0, 10);
+          const out =
+            ev.type === 'payment.received'
+              ? await doPayment(tx, { ...ev.data, receivedAt: ev.data.receivedAt ?? ev.occurredAt }, actor, paymentKey, reads)
+              : ev.type === 'invoice.upserted'
+                ? await doInvoice(tx, { ...ev.data, sourceUpdatedAt: ev.data.sourceUpdatedAt ?? ev.occurredAt }, actor)
+                : ev.type === 'invoice.voided'
+                  ? await doVoid(tx, { accountId: await accountIdOrThrow(tx, ev.data.account), number: ev.data.number, reason: ev.data.reason }, actor)
+                  : await doClient(tx, ev.data, actor, today);
+          return { ...out, status: 200, body: { id: ev.id, duplicate: false, accountId: out.accountId, result: out.body } };
+        },
+        ev.type === 'payment.received' ? (tx) => ledger.readForPayment(tx, ev.data.account, paymentKey) : undefined,
+      );
       const body = r.body as unknown as { id: string; result: unknown; workflow: unknown };
       return { id: body.id, duplicate: r.replayed, result: body.result, workflow: body.workflow };
     },

@@ -29,10 +29,12 @@ export async function signalFacts(
   factsVersion: number,
   change: FactsChanged['change'],
   actor?: FactsChanged['actor'],
+  /** The balance the write left, when the caller has it: saves reading it again. */
+  known?: { balanceCents: number },
 ): Promise<WorkflowNotice> {
   try {
-    const [account] = await deps.db.db.select({ balance: t.accounts.balanceCents }).from(t.accounts).where(eq(t.accounts.id, accountId));
-    const settled = account?.balance === 0;
+    const balance = known ? known.balanceCents : (await deps.db.db.select({ balance: t.accounts.balanceCents }).from(t.accounts).where(eq(t.accounts.id, accountId)))[0]?.balance;
+    const settled = balance === 0;
     await deps.temporal.factsChanged(accountId, { factsVersion, change, ...(actor ? { actor } : {}), ...(settled ? { settled } : {}) });
     return { signaled: true };
   } catch (err) {
