@@ -25,7 +25,9 @@ Written by \`npx tsx bench/run.ts\` (\`--quick\` for a smoke run with small size
 Every figure runs on real parts: a Temporal dev server (\`temporal server start-dev --headless\`, in-memory SQLite,
 free ports, a fresh one per run), embedded PostgreSQL in a temporary directory (a fresh database per run), the real
 worker (\`createTactfulWorker\`: template drafter through the safe drafter, local .eml outbox) and the real API
-(\`createApp\`) in the benchmark process. Each figure's baseline runs in the same run, on the same server.
+(\`createApp\`). The API runs in the benchmark process; the workers run in processes of their own for figures 2 and 3
+(as \`npm start\` runs them) and in the benchmark process for 1 and 6. Each figure's baseline runs in the same run,
+on the same server.
 
 Definitions
 - **State transition**: one completed task, i.e. a \`WorkflowTaskCompleted\` or \`ActivityTaskCompleted\` event, counted
