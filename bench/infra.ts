@@ -187,7 +187,7 @@ export function tempOutbox(): { dir: string; mailer: Mailer } {
 /** The real escalation worker: template drafter through the safe drafter, local outbox mailer. */
 export async function startTactfulWorker(
   t: Temporal,
-  db: BenchDatabase,
+  db: Database,
   mailer: Mailer,
   options: Partial<WorkerOptions> = {},
 ): Promise<RunningWorker> {

@@ -87,7 +87,7 @@ async function child(spec: WorkerSpec): Promise<void> {
     spec.kind === 'tactful'
       ? (async () => {
           db = openDatabase(spec.databaseUrl!, { max: 10 });
-          return startTactfulWorker(temporal, { ...db, url: spec.databaseUrl!, dispose: async () => {} }, createOutboxMailer(spec.outboxDir!), options);
+          return startTactfulWorker(temporal, db, createOutboxMailer(spec.outboxDir!), options);
         })()
       : startBaselineWorker(temporal, options);
   const gc = (globalThis as { gc?: () => void }).gc!;

@@ -442,12 +442,12 @@ export function readForPayment(tx: Tx, ref: AccountRef, idempotencyKey?: string)
  * webhook's, with its idempotency key): no savepoint of its own, which would cost two round trips.
  * `reads` are readForPayment's, when the caller sent them earlier in its own pipeline.
  */
-export async function recordPaymentIn(tx: Tx, input: PaymentInput, actor: EventActor, reads?: Promise<PaymentReads>): Promise<PaymentWrite> {
+export async function recordPaymentIn(tx: Tx, input: PaymentInput, actor: EventActor, reads?: PaymentReads): Promise<PaymentWrite> {
   if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new LedgerError('invalid', 'the amount must be a positive number of cents');
   // A payment is the write that must reach the workflow fastest, and under load every round trip
   // waits its turn for a core: its reads go in one round trip, then every write in a second one. The
   // payment's id is made here so the allocations need not wait for it.
-  const { account, duplicate: dup, open } = await (reads ?? readForPayment(tx, { accountId: input.accountId }, input.idempotencyKey ?? undefined));
+  const { account, duplicate: dup, open } = reads ?? (await readForPayment(tx, { accountId: input.accountId }, input.idempotencyKey ?? undefined));
   if (!account) throw new LedgerError('not_found', `account ${input.accountId} does not exist`);
   if (dup) {
     if (dup.accountId !== account.id) throw new LedgerError('conflict', 'this idempotency key was used for another account');
@@ -650,7 +650,7 @@ export async function setPaused(
 }
 
 /** Finds accounts by our id or the accounting tool's id; used by every ingestion path. */
-export async function resolveAccountId(db: Executor, ref: { accountId: string } | { externalRef: string }): Promise<string | null> {
+export async function resolveAccountId(db: Executor, ref: AccountRef): Promise<string | null> {
   const [row] = await db
     .select({ id: t.accounts.id })
     .from(t.accounts)

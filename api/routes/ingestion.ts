@@ -104,9 +104,11 @@ async function idempotent<B extends object, P = never>(
   return { status: done.status, body: { ...done.body, workflow }, replayed: false };
 }
 
-async function accountIdOrThrow(tx: ledger.Executor, ref: z.infer<typeof InvoiceUpsertRequest>['account']): Promise<string> {
+const accountNotFound = (ref: ledger.AccountRef) => problems.notFound('accountId' in ref ? `Account ${ref.accountId}` : `The client "${ref.externalRef}"`);
+
+async function accountIdOrThrow(tx: ledger.Executor, ref: ledger.AccountRef): Promise<string> {
   const id = await ledger.resolveAccountId(tx, ref);
-  if (!id) throw problems.notFound('accountId' in ref ? `Account ${ref.accountId}` : `The client "${ref.externalRef}"`);
+  if (!id) throw accountNotFound(ref);
   return id;
 }
 
@@ -140,7 +142,7 @@ async function doPayment(
   reads?: Promise<ledger.PaymentReads>,
 ): Promise<Outcome<object>> {
   const got = await (reads ?? ledger.readForPayment(tx, body.account, idempotencyKey));
-  if (!got.account) throw problems.notFound('accountId' in body.account ? `Account ${body.account.accountId}` : `The client "${body.account.externalRef}"`);
+  if (!got.account) throw accountNotFound(body.account);
   const accountId = got.account.id;
   const r = await ledger.recordPaymentIn(
     tx,
@@ -155,7 +157,7 @@ async function doPayment(
       idempotencyKey,
     },
     actor,
-    Promise.resolve(got),
+    got,
   );
   return {
     status: r.duplicate ? 200 : 201,

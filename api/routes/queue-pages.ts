@@ -20,11 +20,11 @@ interface Snapshot {
   xmin: string;
 }
 
-export interface KeptPage extends Snapshot {
+interface KeptPage extends Snapshot {
   /** The items as JSON text, and the count of every draft the filter matches, at the same snapshot. */
   json: string;
   total: number;
-  /** Clock time of the read; the page is not served once its clock-derived fields (minutes waiting) change. */
+  /** Clock time of the read, and when the page stops being served (its "minutes waiting" change; at most MAX_AGE_MS). */
   readAt: number;
   validUntil: number;
 }
@@ -85,7 +85,7 @@ export interface PageRead {
 export async function queuePage(sql: postgres.Sql, key: string, totalKey: string, now: number, read: PageRead): Promise<{ json: string; total: number }> {
   const store = storeOf(sql);
   const kept = store.pages.get(key);
-  if (kept && now >= kept.readAt && now < kept.validUntil && now - kept.readAt < MAX_AGE_MS) {
+  if (kept && now >= kept.readAt && now < kept.validUntil) {
     if (await store.checks.run(`${key}\u0000${kept.snapshot}`, () => unchangedSince(sql, kept))) return kept;
   }
   return store.reads.run(key, async () => {
@@ -98,7 +98,7 @@ export async function queuePage(sql: postgres.Sql, key: string, totalKey: string
         read.items(tx, now),
         counted && (await unchangedSince(tx, counted)) ? counted.total : read.count(tx),
       ]);
-      return { ...s, json: items.json, total, readAt: now, validUntil: items.validUntil };
+      return { ...s, json: items.json, total, readAt: now, validUntil: Math.min(items.validUntil, now + MAX_AGE_MS) };
     });
     keep(store.pages, key, fresh);
     keep(store.totals, totalKey, { snapshot: fresh.snapshot, xmin: fresh.xmin, total: fresh.total });

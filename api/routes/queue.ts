@@ -164,10 +164,13 @@ function prepareQueue(db: Db, shape: QueueShape) {
   const counted = (shape.search ? db.select({ n: sql<number>`count(*)::int`.as('n') }).from(t.messages).innerJoin(t.accounts, eq(t.accounts.id, t.messages.accountId)) : db.select({ n: sql<number>`count(*)::int`.as('n') }).from(t.messages))
     .where(and(...where))
     .toSQL();
-  type Driver = postgres.Sql | postgres.TransactionSql;
-  const listPage = (driver: Driver, values: Record<string, unknown>) => driver.unsafe<ListRow[]>(page.sql, fillPlaceholders(page.params, values) as never[], { prepare: true });
-  const count = (driver: Driver, values: Record<string, unknown>) => driver.unsafe<{ n: number }[]>(counted.sql, fillPlaceholders(counted.params, values) as never[], { prepare: true });
-  return { listPage, count };
+  return { listPage: onDriver<ListRow>(page), count: onDriver<{ n: number }>(counted) };
+}
+
+/** A statement drizzle built once, run by the driver (prepared) on the pool or inside a transaction. */
+function onDriver<Row>(built: { sql: string; params: unknown[] }) {
+  return (driver: postgres.Sql | postgres.TransactionSql, values: Record<string, unknown>) =>
+    driver.unsafe<Row[]>(built.sql, fillPlaceholders(built.params, values) as never[], { prepare: true });
 }
 
 /**
