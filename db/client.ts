@@ -15,8 +15,41 @@ export function openDatabase(url: string, options: { max?: number } = {}): Datab
     max: options.max ?? 10,
     onnotice: () => {},
   });
-  const db = drizzle(sql, { schema });
+  const db = drizzle(preparedStatements(sql), { schema });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
+}
+
+/**
+ * drizzle tells the driver not to prepare a statement unless the query is named (`prepare: false`).
+ * The driver must then learn a statement's parameter types before it can bind them, on every run: a
+ * Parse/Describe round trip, then Bind/Execute in a second one, and the statements queued behind it on
+ * the connection wait for both, so nothing is pipelined. Prepared, a statement is described once per
+ * connection and every later run is one Bind/Execute that the driver pipelines with its neighbours.
+ * Connections are replaced every 30–60 minutes (the driver's max_lifetime), which bounds the statements
+ * each one keeps.
+ */
+function preparedStatements<S extends postgres.Sql | postgres.TransactionSql>(sql: S): S {
+  return new Proxy(sql, {
+    get(target, prop) {
+      if (prop === 'unsafe') {
+        return (query: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, params, { ...options, prepare: true });
+      }
+      if (prop === 'begin') {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
+          return (target as postgres.Sql).begin(...(args as [string]), (tx) => fn(preparedStatements(tx)));
+        };
+      }
+      if (prop === 'savepoint') {
+        return (...args: unknown[]) => {
+          const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
+          return (target as postgres.TransactionSql).savepoint(...(args as [string]), (tx) => fn(preparedStatements(tx)));
+        };
+      }
+      return Reflect.get(target, prop);
+    },
+  });
 }
 
 /**
