@@ -13,7 +13,7 @@ import { startPostgres, type PgServer } from './infra';
 import { portfolioRun, type PortfolioRun } from './portfolio';
 import { precisionRun, type PrecisionCohort } from './precision';
 import { queueRun, type QueueRun } from './queue';
-import { fmt, median } from './stats';
+import { fmt, median, sleep } from './stats';
 import { suppressionRun, type SuppressionRun } from './suppression';
 import { startTemporal } from './infra';
 
@@ -27,7 +27,7 @@ free ports, a fresh one per run), embedded PostgreSQL in a temporary directory (
 worker (\`createTactfulWorker\`: template drafter through the safe drafter, local .eml outbox) and the real API
 (\`createApp\`). The API runs in the benchmark process; the workers run in processes of their own for figures 2 and 3
 (as \`npm start\` runs them) and in the benchmark process for 1 and 6. Each figure's baseline runs in the same run,
-on the same server.
+on the same server. Each run starts once the box is idle (under 15 % busy over a second; at most a minute's wait).
 
 Definitions
 - **State transition**: one completed task, i.e. a \`WorkflowTaskCompleted\` or \`ActivityTaskCompleted\` event, counted
@@ -41,6 +41,8 @@ Definitions
   (or the task after a \`withdrawDraft\` activity, if the workflow still ran one, whichever is later). From then on
   the state query answers balance 0, nothing pending, and the message row reads superseded; checked for every
   account after the run. Baseline: signal → completion of the workflow task that handled it, on a sleeping workflow.
+  Both are measured after a warm-up, not counted: 50 more accounts paid and pinged the same way first (a running
+  API has its pooled connections open with their statements prepared, and its code compiled).
 - **Memory per cached workflow**: RSS growth (after GC) of a worker process of its own, from idle to holding every
   workflow in its cache, divided by the number of workflows; the hello baseline is measured the same way, in another
   fresh process. (Figures 2 and 3 run their workers in processes of their own, as \`npm start\` does; 1 and 6 run
@@ -67,9 +69,36 @@ interface Row {
   note?: string;
 }
 
+function cpuTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const c of os.cpus()) {
+    idle += c.times.idle;
+    total += c.times.idle + c.times.user + c.times.nice + c.times.sys + c.times.irq;
+  }
+  return { idle, total };
+}
+
+/**
+ * Waits until the box is idle (under 15 % busy over a second), at most a minute: what the previous run
+ * left behind (its servers shutting down, files being removed) must not weigh on the next one.
+ */
+async function untilQuiet(): Promise<string> {
+  const t0 = Date.now();
+  for (;;) {
+    const a = cpuTimes();
+    await sleep(1000);
+    const b = cpuTimes();
+    const busy = 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
+    if (busy < 0.15 || Date.now() - t0 > 60_000) return `${Math.round(busy * 100)} % busy after ${((Date.now() - t0) / 1000).toFixed(0)} s`;
+  }
+}
+
 async function times<T>(label: string, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < RUNS; i++) {
+    const quiet = await untilQuiet();
+    console.error(`  ${label} run ${i + 1}/${RUNS} starts (box ${quiet})`);
     const t0 = Date.now();
     out.push(await fn(i));
     console.error(`  ${label} run ${i + 1}/${RUNS}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
