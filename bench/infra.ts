@@ -22,10 +22,13 @@ import { resolveTemporalBinary, versionOf } from '../scripts/temporal-binaries';
 import { createTactfulWorker } from '../worker/create-worker';
 import { TASK_QUEUE } from '../workflows/account/definitions';
 import { sleep, waitUntil } from './stats';
+import { devServerDynamicConfigArgs } from '../worker/temporal-dynamic-config';
 
 export interface TemporalServer {
   address: string;
   version: string;
+  /** The sum of a counter on the server's Prometheus endpoint, over all its labels. */
+  counter(name: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -42,9 +45,10 @@ export async function startTemporal(): Promise<TemporalServer> {
   if (resolved.type !== 'existing-path') throw new Error(`no temporal CLI found; tried ${resolved.tried.join('; ')}`);
   const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   // No --db-filename: the dev server keeps its state in memory, so disk speed is not part of the figures.
+  // The server settings are the product's (worker/temporal-dynamic-config.yaml), as `npm start` runs it.
   const child: ChildProcess = spawn(
     resolved.path,
-    ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--log-level', 'error'],
+    ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--log-level', 'error', ...devServerDynamicConfigArgs()],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -73,6 +77,13 @@ export async function startTemporal(): Promise<TemporalServer> {
   return {
     address,
     version: versionOf(resolved.path),
+    async counter(name) {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    },
     async stop() {
       child.kill('SIGTERM');
       for (let i = 0; i < 50 && child.exitCode === null; i++) await sleep(100);

@@ -179,7 +179,9 @@ async function figureSuppression(pg: PgServer, n: number, senders: number): Prom
         ratio: `${fmt(ratio, 2)}×`,
         target: '≤ 1.5× and < 1 s',
         pass: ratio <= 1.5 && p99 < 1000,
-        note: raw.every((r) => r.verified) ? 'verified: every state query paid with nothing pending, every draft superseded, nothing sent' : 'VERIFICATION FAILED',
+        note:
+          (raw.every((r) => r.verified) ? 'verified: every state query paid with nothing pending, every draft superseded, nothing sent' : 'VERIFICATION FAILED') +
+          `; activities handed to the worker with the task that scheduled them: ${raw.map((r) => fmt(r.eagerActivities, 0)).join(', ')}`,
       },
     ],
   };

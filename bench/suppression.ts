@@ -41,10 +41,15 @@ export interface SuppressionRun {
   senders: number;
   payment: LatencySample;
   signal: LatencySample;
-  /** Where the payment's time goes: until the webhook is answered (written and signalled), and the no-op signal's RPC alone. */
-  parts: { webhookAnswered: LatencySample; pingSignal: LatencySample };
+  /**
+   * Where the time goes: until the webhook is answered (written and signalled) and the no-op signal's RPC
+   * alone; then, for each, from the signal in the history to the completion of the task that handled it.
+   */
+  parts: { webhookAnswered: LatencySample; pingSignal: LatencySample; paymentSignalToTask: LatencySample; pingSignalToTask: LatencySample };
   /** Checked after the run: every account answers paid with nothing pending, every draft superseded, nothing sent. */
   verified: boolean;
+  /** Activities the server handed back with the workflow task that scheduled them (worker/temporal-dynamic-config.yaml). */
+  eagerActivities: number;
 }
 
 function afterFirst(events: readonly HistoryEvent[], isStart: (e: HistoryEvent) => boolean): number | undefined {
@@ -54,10 +59,18 @@ function afterFirst(events: readonly HistoryEvent[], isStart: (e: HistoryEvent) 
   return done ? eventMs(done) : undefined;
 }
 
-function withdrawnAt(events: readonly HistoryEvent[]): number | undefined {
-  const signalled = events.findIndex(
+const settledSignalIndex = (events: readonly HistoryEvent[]) =>
+  events.findIndex(
     (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === factsChangedSignal.name && settledSignal(e),
   );
+
+/** From the signal in the history to the completion of the workflow task that handled it. */
+function signalToTask(events: readonly HistoryEvent[], signalled: number): number {
+  return afterFirst(events.slice(signalled), () => true)! - eventMs(events[signalled]);
+}
+
+function withdrawnAt(events: readonly HistoryEvent[]): number | undefined {
+  const signalled = settledSignalIndex(events);
   const handled = signalled < 0 ? undefined : afterFirst(events.slice(signalled), () => true);
   const viaActivity = withdrawActivityAt(events);
   if (handled === undefined) return viaActivity;
@@ -189,11 +202,13 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
       500,
     );
     let paid: number[] = [];
+    let paymentToTask: number[] = [];
     await waitUntil(
       'every workflow to record the withdrawal',
       async () => {
         const hs = await histories(client, wfIds);
         paid = hs.map((h, i) => (withdrawnAt(h) ?? NaN) - paymentStart.get(ids[i])!);
+        paymentToTask = hs.map((h) => signalToTask(h, settledSignalIndex(h)));
         return paid.every(Number.isFinite);
       },
       5 * 60_000,
@@ -205,12 +220,15 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
       console.error(h.filter((e) => eventMs(e) >= t0 - 10).map((e) => `${EventType[e.eventType!]}${e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''}@${eventMs(e) - t0}`).join('\n'));
     }
     const bh = await histories(client, hello.map((h) => h.workflowId));
+    const pingIndex = (h: readonly HistoryEvent[]) => h.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
     const signalled = bh.map((h, i) => afterFirst(h, (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)! - signalStart.get(hello[i].workflowId)!);
+    const pingToTask = bh.map((h) => signalToTask(h, pingIndex(h)));
 
     const states = await mapLimit(ids, 20, (id) => client.workflow.getHandle(accountWorkflowId(id)).query(stateQuery));
     const [{ sent }] = await stack.db.sql`select count(*)::int sent from outbox`;
     const [{ open }] = await stack.db.sql`select count(*)::int open from messages where status in ('pending_approval', 'approved')`;
     const verified = states.every((s) => s.balanceCents === 0 && s.pendingDraft === null) && sent === 0 && open === 0;
+    const eagerActivities = await stack.server.counter('activity_eager_execution');
     await worker.stop();
     await base.stop();
     return {
@@ -218,8 +236,9 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
       senders,
       payment: summarize(paid),
       signal: summarize(signalled),
-      parts: { webhookAnswered: summarize(answeredMs), pingSignal: summarize(pingMs) },
+      parts: { webhookAnswered: summarize(answeredMs), pingSignal: summarize(pingMs), paymentSignalToTask: summarize(paymentToTask), pingSignalToTask: summarize(pingToTask) },
       verified,
+      eagerActivities,
     };
   } finally {
     server.closeAllConnections();

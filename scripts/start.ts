@@ -13,6 +13,7 @@ import { DEMO_PASSWORD, demoUsers, seedDemo } from '../db/seed';
 import { parseStartConfig, repoRoot, type StartConfig } from './start/config';
 import { canConnect, Logger, Supervisor, waitFor, type Child } from './start/supervisor';
 import { describe, explainStartFailure, resolveTemporalBinary } from './temporal-binaries';
+import { devServerDynamicConfigArgs } from '../worker/temporal-dynamic-config';
 
 let config: StartConfig;
 try {
@@ -147,7 +148,7 @@ async function startTemporal(): Promise<{ address: string; ready: Promise<void> 
     try {
       const { TestWorkflowEnvironment } = await import('@temporalio/testing');
       const env = await TestWorkflowEnvironment.createLocal({
-        server: { dbFilename: t.dbFile, ip: '127.0.0.1', port: t.port, ui: true, uiPort: t.uiPort, namespace: t.namespace },
+        server: { dbFilename: t.dbFile, ip: '127.0.0.1', port: t.port, ui: true, uiPort: t.uiPort, namespace: t.namespace, extraArgs: devServerDynamicConfigArgs() },
       });
       supervisor.add({ name: 'temporal', stop: () => env.teardown() });
     } catch (err) {
@@ -156,7 +157,7 @@ async function startTemporal(): Promise<{ address: string; ready: Promise<void> 
     return { address, ready: Promise.resolve() };
   }
 
-  const args = ['server', 'start-dev', '--db-filename', t.dbFile, '--ip', '127.0.0.1', '--port', String(t.port), '--ui-port', String(t.uiPort), '--log-level', 'warn'];
+  const args = ['server', 'start-dev', '--db-filename', t.dbFile, '--ip', '127.0.0.1', '--port', String(t.port), '--ui-port', String(t.uiPort), '--log-level', 'warn', ...devServerDynamicConfigArgs()];
   if (t.namespace !== 'default') args.push('--namespace', t.namespace);
   const child = supervisor.spawn('temporal', resolved.path, args, { cwd: repoRoot, onExit: crashed('the Temporal dev server') });
   const ready = waitFor(

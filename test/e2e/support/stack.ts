@@ -18,6 +18,7 @@ import { explainStartFailure, resolveTemporalBinary, sdkExecutable } from '../..
 import { TASK_QUEUE } from '../../../workflows/account/definitions';
 import { createTestDatabase, type TestDatabase } from '../../support/db';
 import { createTestWorker, tempOutbox } from '../../support/engine';
+import { devServerDynamicConfigArgs } from '../../../worker/temporal-dynamic-config';
 
 export const webDist = path.resolve(__dirname, '../../../web/dist');
 
@@ -48,7 +49,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const resolved = resolveTemporalBinary('cli');
   const [db, env] = await Promise.all([
     createTestDatabase(),
-    TestWorkflowEnvironment.createLocal({ server: { executable: sdkExecutable(resolved), ip: '127.0.0.1' } }).catch((err) => {
+    TestWorkflowEnvironment.createLocal({ server: { executable: sdkExecutable(resolved), ip: '127.0.0.1', extraArgs: devServerDynamicConfigArgs() } }).catch((err) => {
       throw explainStartFailure('cli', resolved, err);
     }),
   ]);
