@@ -443,6 +443,26 @@ export function readForPayment(tx: Tx, ref: AccountRef, idempotencyKey?: string)
  * `reads` are readForPayment's, when the caller sent them earlier in its own pipeline.
  */
 export async function recordPaymentIn(tx: Tx, input: PaymentInput, actor: EventActor, reads?: PaymentReads): Promise<PaymentWrite> {
+  const sent = await sendPayment(tx, input, actor, reads);
+  return { ...sent.write, ...(await sent.written) };
+}
+
+/** A payment whose writes are sent and not yet answered. */
+export interface PaymentSent {
+  /** The answer to give: every figure is decided before the writes, the facts version included. */
+  write: Omit<PaymentWrite, 'balanceCents'>;
+  /** The writes' answers: the account's version and balance as PostgreSQL wrote them. */
+  written: Promise<{ factsVersion: number; balanceCents: number }>;
+}
+
+/**
+ * Decides the payment and sends its writes without waiting for their answers, so a caller can send
+ * what follows on the same connection (the webhook's idempotency row, then COMMIT) in the same round
+ * trip. The facts version is known in advance: the account row has been locked since the reads, and
+ * the bump adds one to it. If a write fails, PostgreSQL aborts the transaction and whatever ends it
+ * rolls it back; `written` rejects with the failure, so the caller must await it before answering.
+ */
+export async function sendPayment(tx: Tx, input: PaymentInput, actor: EventActor, reads?: PaymentReads): Promise<PaymentSent> {
   if (!Number.isSafeInteger(input.amountCents) || input.amountCents <= 0) throw new LedgerError('invalid', 'the amount must be a positive number of cents');
   // A payment is the write that must reach the workflow fastest, and under load every round trip
   // waits its turn for a core: its reads go in one round trip, then every write in a second one. The
@@ -457,7 +477,10 @@ export async function recordPaymentIn(tx: Tx, input: PaymentInput, actor: EventA
       .innerJoin(t.invoices, eq(t.invoices.id, t.paymentAllocations.invoiceId))
       .where(eq(t.paymentAllocations.paymentId, dup.id));
     const applied = allocs.reduce((s, a) => s + a.amountCents, 0);
-    return { accountId: account.id, factsVersion: account.factsVersion, balanceCents: account.balanceCents, paymentId: dup.id, duplicate: true, allocations: allocs, unappliedCents: dup.amountCents - applied };
+    return {
+      write: { accountId: account.id, factsVersion: account.factsVersion, paymentId: dup.id, duplicate: true, allocations: allocs, unappliedCents: dup.amountCents - applied },
+      written: Promise.resolve({ factsVersion: account.factsVersion, balanceCents: account.balanceCents }),
+    };
   }
   const kind = input.kind ?? 'payment';
   const payment = { id: randomUUID(), receivedAt: input.receivedAt };
@@ -479,7 +502,8 @@ export async function recordPaymentIn(tx: Tx, input: PaymentInput, actor: EventA
   const ordered = namedIndex >= 0 ? [open[namedIndex], ...open.filter((_, i) => i !== namedIndex)] : open;
   const { done: allocations, writes } = allocationWrites(tx, payment, input.amountCents, ordered);
   const unappliedCents = input.amountCents - allocations.reduce((s, a) => s + a.amountCents, 0);
-  const [, , , bumped] = await Promise.all([
+  const factsVersion = account.factsVersion + 1;
+  const written = Promise.all([
     insertPayment,
     Promise.all(writes),
     appendEvent(tx, {
@@ -498,15 +522,14 @@ export async function recordPaymentIn(tx: Tx, input: PaymentInput, actor: EventA
       },
     }),
     bumpAndWithdraw(tx, account.id),
-  ]);
+  ]).then(([, , , bumped]) => {
+    if (bumped.factsVersion !== factsVersion) throw new Error(`account ${account.id}: facts version ${bumped.factsVersion} written, ${factsVersion} expected under the row lock`);
+    return bumped;
+  });
+  written.catch(() => {}); // the caller awaits it; until then a failure must not count as unhandled
   return {
-    accountId: account.id,
-    factsVersion: bumped.factsVersion,
-    balanceCents: bumped.balanceCents,
-    paymentId: payment.id,
-    duplicate: false,
-    allocations,
-    unappliedCents,
+    write: { accountId: account.id, factsVersion, paymentId: payment.id, duplicate: false, allocations, unappliedCents },
+    written,
   };
 }
 

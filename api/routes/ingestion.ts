@@ -44,6 +44,12 @@ interface Outcome<B> {
   changed: boolean;
   /** The account's balance after the write, when the write knows it. */
   balanceCents?: number;
+  /**
+   * Set when the write's statements are sent but not yet answered (a payment's): the idempotency row
+   * and COMMIT follow them in the same round trip, and this is awaited after the commit; it rejects if
+   * a write failed, in which case PostgreSQL rolled the whole transaction back.
+   */
+  written?: Promise<{ balanceCents: number }>;
 }
 
 const principalKey = (p: Principal | null) => (p ? `${p.kind}:${p.id}` : 'anonymous');
@@ -86,8 +92,16 @@ async function idempotent<B extends object, P = never>(
       return { replayed: true as const, status: prior.statusCode, body: prior.response as B & { accountId?: string } };
     }
     const out = await fn(tx, prefetched);
-    await tx.insert(t.idempotencyKeys).values({ key, requestHash, statusCode: out.status, response: out.body });
-    return { replayed: false as const, ...out };
+    const keyRow = tx.insert(t.idempotencyKeys).values({ key, requestHash, statusCode: out.status, response: out.body }).execute();
+    if (!out.written) {
+      await keyRow;
+      return { replayed: false as const, ...out };
+    }
+    // Not awaited here: the driver sends COMMIT as soon as this callback returns, behind the writes and
+    // the key row on the same connection, instead of one more round trip each.
+    const written = Promise.all([out.written, keyRow]).then(([w]) => w);
+    written.catch(() => {}); // awaited just below, once the transaction has ended
+    return { replayed: false as const, ...out, written };
   });
   if (done.replayed) {
     const accountId = (done.body as { accountId?: string }).accountId;
@@ -98,8 +112,10 @@ async function idempotent<B extends object, P = never>(
     }
     return { status: done.status, body: { ...done.body, workflow }, replayed: true };
   }
+  // If a write failed, it aborted the transaction and its COMMIT rolled it back: nothing was recorded.
+  const balanceCents = done.written ? (await done.written).balanceCents : done.balanceCents;
   const workflow = done.changed
-    ? await signalFacts(deps, done.accountId, done.factsVersion, done.change, actor, done.balanceCents === undefined ? undefined : { balanceCents: done.balanceCents })
+    ? await signalFacts(deps, done.accountId, done.factsVersion, done.change, actor, balanceCents === undefined ? undefined : { balanceCents })
     : { signaled: false, message: 'Nothing changed.' };
   return { status: done.status, body: { ...done.body, workflow }, replayed: false };
 }
@@ -144,7 +160,7 @@ async function doPayment(
   const got = await (reads ?? ledger.readForPayment(tx, body.account, idempotencyKey));
   if (!got.account) throw accountNotFound(body.account);
   const accountId = got.account.id;
-  const r = await ledger.recordPaymentIn(
+  const { write: r, written } = await ledger.sendPayment(
     tx,
     {
       accountId,
@@ -166,7 +182,7 @@ async function doPayment(
     factsVersion: r.factsVersion,
     change: 'payment_recorded',
     changed: !r.duplicate,
-    balanceCents: r.balanceCents,
+    written,
   };
 }
 

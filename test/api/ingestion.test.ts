@@ -87,6 +87,36 @@ describe('ingestion', () => {
     expect(await balances(acc.id)).toEqual({ account: 50_000, invoices: { 'W-1': [50_000, 'open'] }, payments: 1 });
   });
 
+  it('a payment whose write fails records nothing and is not answered as recorded; the same delivery goes through later', async () => {
+    const acc = await createAccount(db);
+    await webhook({ id: `evt-${randomUUID()}`, type: 'invoice.upserted', occurredAt: '2026-01-02T00:00:00Z', data: invoice(acc.externalRef!, 'F-1', 30_000) });
+    const ev = { id: `evt-${randomUUID()}`, type: 'payment.received', occurredAt: '2026-03-01T09:00:00Z', data: { account: { externalRef: acc.externalRef }, amountCents: 30_000, method: 'ach' } };
+    // The allocation is among the writes sent together with the idempotency row and COMMIT; make it fail.
+    await db.sql.unsafe(`create function test_refuse_allocation() returns trigger language plpgsql as $$ begin raise exception 'allocation refused by the test'; end $$`);
+    await db.sql.unsafe(`create trigger test_refuse_allocation before insert on payment_allocations for each row execute function test_refuse_allocation()`);
+    let failed: Awaited<ReturnType<typeof webhook>>;
+    try {
+      failed = await webhook(ev);
+    } finally {
+      await db.sql.unsafe('drop trigger test_refuse_allocation on payment_allocations; drop function test_refuse_allocation()');
+    }
+    expect(failed.status).toBe(500);
+    expect(await balances(acc.id)).toEqual({ account: 30_000, invoices: { 'F-1': [30_000, 'open'] }, payments: 0 });
+    expect(await db.db.select().from(t.idempotencyKeys).where(eq(t.idempotencyKeys.key, `webhook:${ev.id}`))).toEqual([]);
+    expect((await eventsOfType(db, 'payment.recorded')).filter((e) => e.accountId === acc.id)).toEqual([]);
+    expect(api.gateway.signals.filter((s) => s.accountId === acc.id).map((s) => s.signal.change)).toEqual(['invoice_upserted']);
+
+    const retried = await webhook(ev);
+    expect(retried).toMatchObject({ status: 200, body: { duplicate: false, result: { factsVersion: expect.any(Number) } } });
+    expect(await balances(acc.id)).toEqual({ account: 0, invoices: { 'F-1': [0, 'paid'] }, payments: 1 });
+    const [account] = await db.db.select().from(t.accounts).where(eq(t.accounts.id, acc.id));
+    expect(retried.body.result.factsVersion).toBe(account.factsVersion);
+    expect(api.gateway.signals.filter((s) => s.accountId === acc.id).map((s) => [s.signal.change, s.signal.factsVersion, s.signal.settled])).toEqual([
+      ['invoice_upserted', account.factsVersion - 1, undefined],
+      ['payment_recorded', account.factsVersion, true],
+    ]);
+  });
+
   it('events out of order: payment before its invoice, a stale invoice update after a newer one, a void before the invoice', async () => {
     const acc = await createAccount(db);
     const ref = acc.externalRef!;
