@@ -114,6 +114,15 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
   };
   return {
     async factsChanged(accountId, signal) {
+      // Nearly always the account's workflow is running, and a plain signal costs the server less than
+      // signal-with-start (figure 3 of BENCHMARKS.md). When there is none (a new account, or a run an
+      // operator ended), the signal starts one.
+      try {
+        await call(() => client.workflow.getHandle(accountWorkflowId(accountId)).signal(factsChangedSignal, signal));
+        return;
+      } catch (err) {
+        if (!(err instanceof WorkflowRejectedError && err.errorType === Errors.AccountNotFound)) throw err;
+      }
       const input: AccountWorkflowInput = { accountId };
       await call(() =>
         client.workflow.signalWithStart(ACCOUNT_WORKFLOW_TYPE, {

@@ -43,9 +43,10 @@ export interface SuppressionRun {
   signal: LatencySample;
   /**
    * Where the time goes: until the webhook is answered (written and signalled) and the no-op signal's RPC
-   * alone; then, for each, from the signal in the history to the completion of the task that handled it.
+   * alone; then, for each, from the signal in the history to the completion of the task that handled it,
+   * and of that the part from the task's start (a worker took it) to its completion.
    */
-  parts: { webhookAnswered: LatencySample; pingSignal: LatencySample; paymentSignalToTask: LatencySample; pingSignalToTask: LatencySample };
+  parts: { webhookAnswered: LatencySample; pingSignal: LatencySample; paymentSignalToTask: LatencySample; pingSignalToTask: LatencySample; paymentTaskStartedToDone: LatencySample; pingTaskStartedToDone: LatencySample };
   /** Checked after the run: every account answers paid with nothing pending, every draft superseded, nothing sent. */
   verified: boolean;
   /** Activities the server handed back with the workflow task that scheduled them (worker/temporal-dynamic-config.yaml). */
@@ -67,6 +68,14 @@ const settledSignalIndex = (events: readonly HistoryEvent[]) =>
 /** From the signal in the history to the completion of the workflow task that handled it. */
 function signalToTask(events: readonly HistoryEvent[], signalled: number): number {
   return afterFirst(events.slice(signalled), () => true)! - eventMs(events[signalled]);
+}
+
+/** Of that, the part after a worker picked the task up (started → completed). */
+function taskStartToDone(events: readonly HistoryEvent[], signalled: number): number {
+  const after = events.slice(signalled);
+  const started = after.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)!;
+  const done = after.find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)!;
+  return eventMs(done) - eventMs(started);
 }
 
 function withdrawnAt(events: readonly HistoryEvent[]): number | undefined {
@@ -203,12 +212,14 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
     );
     let paid: number[] = [];
     let paymentToTask: number[] = [];
+    let paymentWorker: number[] = [];
     await waitUntil(
       'every workflow to record the withdrawal',
       async () => {
         const hs = await histories(client, wfIds);
         paid = hs.map((h, i) => (withdrawnAt(h) ?? NaN) - paymentStart.get(ids[i])!);
         paymentToTask = hs.map((h) => signalToTask(h, settledSignalIndex(h)));
+        paymentWorker = hs.map((h) => taskStartToDone(h, settledSignalIndex(h)));
         return paid.every(Number.isFinite);
       },
       5 * 60_000,
@@ -223,6 +234,7 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
     const pingIndex = (h: readonly HistoryEvent[]) => h.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
     const signalled = bh.map((h, i) => afterFirst(h, (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)! - signalStart.get(hello[i].workflowId)!);
     const pingToTask = bh.map((h) => signalToTask(h, pingIndex(h)));
+    const pingWorker = bh.map((h) => taskStartToDone(h, pingIndex(h)));
 
     const states = await mapLimit(ids, 20, (id) => client.workflow.getHandle(accountWorkflowId(id)).query(stateQuery));
     const [{ sent }] = await stack.db.sql`select count(*)::int sent from outbox`;
@@ -236,7 +248,7 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
       senders,
       payment: summarize(paid),
       signal: summarize(signalled),
-      parts: { webhookAnswered: summarize(answeredMs), pingSignal: summarize(pingMs), paymentSignalToTask: summarize(paymentToTask), pingSignalToTask: summarize(pingToTask) },
+      parts: { webhookAnswered: summarize(answeredMs), pingSignal: summarize(pingMs), paymentSignalToTask: summarize(paymentToTask), pingSignalToTask: summarize(pingToTask), paymentTaskStartedToDone: summarize(paymentWorker), pingTaskStartedToDone: summarize(pingWorker) },
       verified,
       eagerActivities,
     };

@@ -14,6 +14,7 @@ const Config = z.object({
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_EVERY: z.string().default('2m'),
+  WORKFLOW_THREADS: z.coerce.number().int('WORKFLOW_THREADS must be a whole number').min(1).max(16).default(2),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 export type WorkerConfig = z.infer<typeof Config>;

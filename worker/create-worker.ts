@@ -25,6 +25,8 @@ export interface WorkerDeps {
   options?: Partial<WorkerOptions>;
 }
 
+export const DEFAULT_WORKFLOW_THREADS = 2;
+
 export async function createTactfulWorker(deps: WorkerDeps): Promise<Worker> {
   const taskQueue = deps.taskQueue ?? TASK_QUEUE;
   const activities = {
@@ -36,6 +38,11 @@ export async function createTactfulWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace ?? 'default',
     taskQueue,
     activities,
+    // Two threads run the workflows' tasks, so an account's task does not wait behind another's: a
+    // payment's round costs two workflow tasks, and with one thread they queued (figure 3 of
+    // BENCHMARKS.md: a workflow task took 20 ms longer at p50 from pick-up to completion than the
+    // no-op baseline's; with two, the same). The SDK's default is one when it reuses the V8 context.
+    workflowThreadPoolSize: DEFAULT_WORKFLOW_THREADS,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     ...deps.options,
   });

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     db: database.db,
     drafter,
     mailer,
+    options: { workflowThreadPoolSize: config.WORKFLOW_THREADS },
   });
 
   try {

@@ -12,7 +12,7 @@ import { defaultApiConfig } from '../../api/config';
 import { createTemporalGateway, WorkflowRejectedError, type WorkflowGateway } from '../../api/gateway';
 import { signWebhook } from '../../api/routes/ingestion';
 import * as t from '../../db/schema';
-import { Errors } from '../../workflows/account/definitions';
+import { Errors, accountWorkflowId } from '../../workflows/account/definitions';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createTestWorker, tempOutbox } from '../support/engine';
 import { addDaysIso, isoDate, waitFor } from '../support/fixtures';
@@ -166,4 +166,28 @@ it('answers what the workflow engine says about accounts it does not know, and i
   const live = await clerk.json('GET', `/api/accounts/${accountId}/state`);
   expect(live.body).toMatchObject({ available: true, state: { accountId, pendingDraft: { stepId: 'first_reminder' } } });
   await gateway.ping();
+});
+
+it('a fact for an account whose workflow was ended (by an operator, say) starts a fresh one that plans from the account's facts', async () => {
+  const { accountId, externalRef } = await lateClient(4);
+  await waitForDraft(accountId, 'first_reminder');
+  const handle = env.client.workflow.getHandle(accountWorkflowId(accountId));
+  const ended = (await handle.describe()).runId;
+  await handle.terminate('ended by the test');
+
+  const invoice = await clerk.json(
+    'POST',
+    '/api/invoices',
+    { account: { externalRef }, number: `INV-${randomUUID().slice(0, 6)}`, issueDate: isoDate(api.clock.now.getTime()), dueDate: addDaysIso(isoDate(api.clock.now.getTime()), 30), amountCents: 10_000 },
+    { 'idempotency-key': `k-${randomUUID()}` },
+  );
+  expect(invoice).toMatchObject({ status: 201, body: { workflow: { signaled: true } } });
+  const fresh = await env.client.workflow.getHandle(accountWorkflowId(accountId)).describe();
+  expect(fresh.runId).not.toBe(ended);
+  expect(fresh.status.name).toBe('RUNNING');
+  const live = await waitFor('the new run to have read the facts', async () => {
+    const s = await gateway.state(accountId);
+    return s?.balanceCents && s.balanceCents > 0 ? s : undefined;
+  });
+  expect(live.seenFactsVersion).toBeGreaterThan(0);
 });
