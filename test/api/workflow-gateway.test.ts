@@ -168,7 +168,7 @@ it('answers what the workflow engine says about accounts it does not know, and i
   await gateway.ping();
 });
 
-it('a fact for an account whose workflow was ended (by an operator, say) starts a fresh one that plans from the account's facts', async () => {
+it('a fact for an account whose workflow was ended (by an operator, say) starts a fresh one that plans from the account facts', async () => {
   const { accountId, externalRef } = await lateClient(4);
   await waitForDraft(accountId, 'first_reminder');
   const handle = env.client.workflow.getHandle(accountWorkflowId(accountId));
