@@ -114,14 +114,16 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
   };
   return {
     async factsChanged(accountId, signal) {
-      // Nearly always the account's workflow is running, and a plain signal costs the server less than
-      // signal-with-start (figure 3 of BENCHMARKS.md). When there is none (a new account, or a run an
-      // operator ended), the signal starts one.
-      try {
-        await call(() => client.workflow.getHandle(accountWorkflowId(accountId)).signal(factsChangedSignal, signal));
-        return;
-      } catch (err) {
-        if (!(err instanceof WorkflowRejectedError && err.errorType === Errors.AccountNotFound)) throw err;
+      // After its first fact (version 1: the account was just created) an account's workflow is nearly
+      // always running, and a plain signal costs the server less than signal-with-start (figure 3 of
+      // BENCHMARKS.md). When there is none (a run an operator ended, say), the signal starts one.
+      if (signal.factsVersion > 1) {
+        try {
+          await call(() => client.workflow.getHandle(accountWorkflowId(accountId)).signal(factsChangedSignal, signal));
+          return;
+        } catch (err) {
+          if (!(err instanceof WorkflowRejectedError && err.errorType === Errors.AccountNotFound)) throw err;
+        }
       }
       const input: AccountWorkflowInput = { accountId };
       await call(() =>

@@ -23,7 +23,8 @@ const HEADER = `# Benchmarks
 
 Written by \`npx tsx bench/run.ts\` (\`--quick\` for a smoke run with small sizes; \`--only 1,3,6\` for some figures).
 Every figure runs on real parts: a Temporal dev server (\`temporal server start-dev --headless\`, in-memory SQLite,
-free ports, a fresh one per run), embedded PostgreSQL in a temporary directory (a fresh database per run), the real
+free ports, a fresh one per run, with the product's server settings from \`worker/temporal-dynamic-config.yaml\`:
+activities handed back eagerly), embedded PostgreSQL in a temporary directory (a fresh database per run), the real
 worker (\`createTactfulWorker\`: template drafter through the safe drafter, local .eml outbox) and the real API
 (\`createApp\`). The API runs in the benchmark process; the workers run in processes of their own for figures 2 and 3
 (as \`npm start\` runs them) and in the benchmark process for 1 and 6. Each figure's baseline runs in the same run,
@@ -42,7 +43,9 @@ Definitions
   the state query answers balance 0, nothing pending, and the message row reads superseded; checked for every
   account after the run. Baseline: signal → completion of the workflow task that handled it, on a sleeping workflow.
   Both are measured after a warm-up, not counted: 50 more accounts paid and pinged the same way first (a running
-  API has its pooled connections open with their statements prepared, and its code compiled).
+  API has its pooled connections open with their statements prepared, and its code compiled). The raw runs also
+  split each latency: until the webhook is answered (or the signal RPC returns), from the signal in the history to
+  the completion of the task that handled it, and of that the part after a worker took the task.
 - **Memory per cached workflow**: RSS growth (after GC) of a worker process of its own, from idle to holding every
   workflow in its cache, divided by the number of workflows; the hello baseline is measured the same way, in another
   fresh process. (Figures 2 and 3 run their workers in processes of their own, as \`npm start\` does; 1 and 6 run
