@@ -210,31 +210,27 @@ export async function suppressionRun(pg: PgServer, accounts: number, senders: nu
       10 * 60_000,
       500,
     );
-    let paid: number[] = [];
-    let paymentToTask: number[] = [];
-    let paymentWorker: number[] = [];
+    let hs: HistoryEvent[][] = [];
     await waitUntil(
       'every workflow to record the withdrawal',
-      async () => {
-        const hs = await histories(client, wfIds);
-        paid = hs.map((h, i) => (withdrawnAt(h) ?? NaN) - paymentStart.get(ids[i])!);
-        paymentToTask = hs.map((h) => signalToTask(h, settledSignalIndex(h)));
-        paymentWorker = hs.map((h) => taskStartToDone(h, settledSignalIndex(h)));
-        return paid.every(Number.isFinite);
-      },
+      async () => (hs = await histories(client, wfIds)).every((h) => withdrawnAt(h) !== undefined),
       5 * 60_000,
       1000,
     );
+    const paid = hs.map((h, i) => withdrawnAt(h)! - paymentStart.get(ids[i])!);
+    const settled = hs.map(settledSignalIndex);
+    const paymentToTask = hs.map((h, i) => signalToTask(h, settled[i]));
+    const paymentWorker = hs.map((h, i) => taskStartToDone(h, settled[i]));
     if (process.env.BENCH_DEBUG) {
       const [h] = await histories(client, wfIds.slice(0, 1));
       const t0 = paymentStart.get(ids[0])!;
       console.error(h.filter((e) => eventMs(e) >= t0 - 10).map((e) => `${EventType[e.eventType!]}${e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''}@${eventMs(e) - t0}`).join('\n'));
     }
     const bh = await histories(client, hello.map((h) => h.workflowId));
-    const pingIndex = (h: readonly HistoryEvent[]) => h.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
-    const signalled = bh.map((h, i) => afterFirst(h, (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)! - signalStart.get(hello[i].workflowId)!);
-    const pingToTask = bh.map((h) => signalToTask(h, pingIndex(h)));
-    const pingWorker = bh.map((h) => taskStartToDone(h, pingIndex(h)));
+    const pinged = bh.map((h) => h.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED));
+    const signalled = bh.map((h, i) => afterFirst(h.slice(pinged[i]), () => true)! - signalStart.get(hello[i].workflowId)!);
+    const pingToTask = bh.map((h, i) => signalToTask(h, pinged[i]));
+    const pingWorker = bh.map((h, i) => taskStartToDone(h, pinged[i]));
 
     const states = await mapLimit(ids, 20, (id) => client.workflow.getHandle(accountWorkflowId(id)).query(stateQuery));
     const [{ sent }] = await stack.db.sql`select count(*)::int sent from outbox`;

@@ -1,6 +1,7 @@
 /** The worker's configuration, parsed once from the environment; nothing else reads process.env. */
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_WORKFLOW_THREADS } from './create-worker';
 
 const Config = z.object({
   DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
@@ -14,7 +15,7 @@ const Config = z.object({
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   RECONCILE_EVERY: z.string().default('2m'),
-  WORKFLOW_THREADS: z.coerce.number().int('WORKFLOW_THREADS must be a whole number').min(1).max(16).default(2),
+  WORKFLOW_THREADS: z.coerce.number().int('WORKFLOW_THREADS must be a whole number').min(1).max(16).default(DEFAULT_WORKFLOW_THREADS),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 export type WorkerConfig = z.infer<typeof Config>;
