@@ -12,6 +12,7 @@ import type { Instant, Mode } from '../../domain/facts';
 import { buildCallSheet } from '../../domain/drafting/call-sheet';
 import { factCheck } from '../../domain/drafting/fact-check';
 import { draftRulesFromPolicyStep, type DraftInput, type DraftResult } from '../../domain/drafting/types';
+import { decideSend } from '../../domain/drafting/send-decision';
 import { localDate } from '../../domain/calendar';
 import { nextAction } from '../../domain/policy/next-action';
 import type { NextAction, PlannedStep } from '../../domain/policy/types';
@@ -267,8 +268,7 @@ export function createAccountActivities({ db, drafter, mailer }: AccountActivity
         earlierMessages: recent.filter((m) => m.sentAt).map((m) => ({ stepId: m.stepId, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
         rules: draftRulesFromPolicyStep(policyStep),
       });
-      const sensitiveReasons = [...new Set([...input.step.sensitiveReasons, ...draft.sensitiveReasons])];
-      const requiresApproval = input.mode === 'copilot' || sensitiveReasons.length > 0 || !draft.factCheck.passed;
+      const { sensitiveReasons, requiresApproval } = decideSend({ mode: input.mode, stepSensitiveReasons: input.step.sensitiveReasons, draft });
       const contact = facts.contacts[0];
       if (!contact) {
         throw ApplicationFailure.create({ type: Errors.InvalidInput, message: `account ${facts.name} has no contact to write to`, nonRetryable: true });
