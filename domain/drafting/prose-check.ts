@@ -69,7 +69,7 @@ const TIME_UNITS = '(?:business |working |calendar )?(?:hours?|days?|weeks?|fort
 
 /** Checked on every step: none of these may come from a model. */
 const ALWAYS: Rule[] = [
-  { class: 'figure', label: 'a figure', re: /\p{Nd}/u },
+  { class: 'figure', label: 'a figure', re: /\p{Sc}?\s?\p{Nd}(?:[\p{Nd}.,:/-]*\p{Nd})?/u },
   { class: 'figure', label: 'a roman or spelled-out numeral', re: new RegExp(String.raw`\b(?:${NUMBER_WORDS})\b`, 'i') },
   { class: 'figure', label: 'a count', re: new RegExp(String.raw`\b(?:one|a|an|per|single|couple of|few|several|many|some|multiple)\s+(?:more\s+|full\s+|extra\s+)?${TIME_UNITS}\b`, 'i') },
   { class: 'figure', label: 'a count', re: /\bone\s+(?:more\s+)?(?:invoice|payment|bill|cent|dollar|euro|pound|reminder|month|instal?lment)s?\b/i },
@@ -94,7 +94,7 @@ const ALWAYS: Rule[] = [
   { class: 'concession', label: 'a credit', re: /\bcredit(?!\s*card)(?!\s*(?:bureau|report|rating|score|history|agenc))\w*\b/i },
   { class: 'concession', label: 'absorbing a cost', re: /\b(?:take care of|cover|absorb|eat|swallow|write down)\w* (?:the |any |that )?(?:remainder|rest|difference|fee|fees|cost|costs|charge|charges|balance|shortfall)\b/i },
   { class: 'concession', label: 'a refund', re: /\b(?:refund\w*|reimburs\w*|money back|cash ?back|pay (?:you )?back|return (?:the|your) (?:payment|money))\b/i },
-  { class: 'concession', label: 'settling for less', re: /\b(?:settle for|accept (?:a |an )?(?:less|lower|smaller|partial|reduced|portion)|call it (?:even|square|settled)|in full (?:and )?final|full and final|partial (?:amount|payment) as|payment plan|instal?lments?|split (?:the|your|it)|spread (?:the|it|your)|pay what you can|whatever you can|portion of)\b/i },
+  { class: 'concession', label: 'settling for less', re: /\b(?:settle for|(?:accept|take)\w* (?:a )?(?:part|some|portion|half|less|whatever)\b|as (?:full |final )?settlement|accept (?:a |an )?(?:less|lower|smaller|partial|reduced|portion)|call it (?:even|square|settled)|in full (?:and )?final|full and final|partial (?:amount|payment) as|payment plan|instal?lments?|split (?:the|your|it)|spread (?:the|it|your)|pay what you can|whatever you can|portion of)\b/i },
   { class: 'deadline', label: 'a deadline not set by the policy', re: new RegExp(String.raw`\b(?:within|in the next|in the coming|over the next|inside of|in under)\s+(?:\w+\s+){0,2}${TIME_UNITS}`, 'i') },
   { class: 'deadline', label: 'a deadline not set by the policy', re: /\b(?:by|before|until|till|no later than|not later than|on or before)\s+(?:the\s+)?(?:end|close|start|beginning|middle|morning|afternoon|evening)\b/i },
   { class: 'deadline', label: 'a deadline not set by the policy', re: /\b(?:by|before|until|till|no later than|not later than|on or before)\s+(?:the\s+)?(?:tomorrow|tonight|today|noon|midnight|next|this|coming|weekend|month-?end|week-?end|eod|cob|eow)\b/i },
@@ -106,10 +106,12 @@ const ALWAYS: Rule[] = [
   { class: 'date', label: 'a weekday', re: new RegExp(String.raw`\b(?:${WEEKDAY_WORDS})(?:day)?\b`, 'i') },
   { class: 'date', label: 'a relative date', re: /\b(?:tomorrow|yesterday|tonight|ago|fortnight|next (?:week|month|year|quarter)|last (?:week|month|year|quarter|time)|this (?:week|month|weekend|quarter)|earlier this|later this|the other day|since (?:last|early|mid|the start))\b/i },
   { class: 'tone', label: 'insulting language', re: /\b(?:deadbeat|irresponsible|pathetic|shameful|shame on|lazy|incompeten\w*|dishonest|liars?|lying|excuses?|ridiculous|unacceptable|fed up|sick of|tired of|how dare)\b/i },
-  { class: 'header', label: 'a header line', re: /^\s*(?:to|cc|bcc|from|subject|reply-?to|sender|date|re|fwd?|x-[\w-]+|assistant|user|system|human|ai|note to self)\s*:/im },
+  { class: 'header', label: 'a header line', re: /(?:^|[.!?;]\s+)(?:to|cc|bcc|from|subject|reply-?to|sender|date|re|fwd?|x-[\w-]+|assistant|user|system|human|ai|note to self)\s*:/im },
   { class: 'header', label: 'a copy to someone else', re: /\b(?:bcc|cc|carbon[- ]copy|blind[- ]copy|blind copied|copied in|copy (?:in|to)|forward(?:ed|ing)? (?:this|a copy|it|the)(?: \w+)? to|looping in|loop in)\b/i },
   { class: 'injection', label: 'an echo of instructions', re: /\b(?:ignore|disregard|forget|override|overrid\w*|bypass)\w*\b[^.!?]{0,40}\b(?:instructions?|prompts?|rules?|guidelines?|directions|previous|prior|above|system|constraints)\b/i },
   { class: 'injection', label: 'an echo of instructions', re: /\b(?:system prompt|system message|developer (?:mode|message)|jailbreak|as an ai|language model|ai assistant|i am an ai|chatgpt|openai|llm|the brief|placeholders?|json|schema|instructions|new task|you are now|do anything now)\b/i },
+  // Look-alike letters from other scripts read as a word the patterns never see ("wаive" with a Cyrillic a).
+  { class: 'markup', label: 'letters outside the Latin script', re: /[^\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}]/u },
   { class: 'markup', label: 'markup', re: /[<>[\]{}|#`*_\\]|&[a-z]+;|&#/i },
 ];
 
