@@ -7,6 +7,7 @@ import { IsoDate, Tone } from '../facts';
 import type { AccountFacts, Instant } from '../facts';
 import type { PolicyStep } from '../policy/schema';
 import type { PlannedStep } from '../policy/types';
+import type { LateFees } from '../settings';
 import type { ProseAnswer } from './prose';
 
 /**
@@ -45,6 +46,8 @@ export interface EarlierMessage {
   stepId: string;
   sentAt: Instant;
   subject: string;
+  /** The escalation cycle it was sent in; without it the statement places it by its date. */
+  cycleKey?: string;
 }
 
 export interface DraftInput {
@@ -58,6 +61,8 @@ export interface DraftInput {
   rules: DraftRules;
   /** The client's latest reply, when there is one: a dispute in it makes the draft sensitive. */
   lastReply?: { receivedAt: Instant; text: string } | null;
+  /** The installation's late-fee setting; absent means the agreement has none. */
+  lateFees?: LateFees;
 }
 
 export const DraftClaims = z.object({
