@@ -165,7 +165,7 @@ function normalize(s: string): string {
 
 export function checkProse(answer: ProseAnswer, input: DraftInput): ProseCheckResult {
   const facts = proseFacts(input);
-  const { ctx } = facts;
+  const { statement } = facts;
   const kind = input.step.kind;
   const issues: ProseIssue[] = [];
   const add = (cls: ProseIssueClass, message: string) => {
@@ -173,12 +173,12 @@ export function checkProse(answer: ProseAnswer, input: DraftInput): ProseCheckRe
   };
 
   const rules: Rule[] = [...ALWAYS];
-  for (const c of CONSEQUENCES) if (!ctx.permissions[c.gate]) rules.push(c);
+  for (const c of CONSEQUENCES) if (!statement.permissions[c.gate]) rules.push(c);
   const friendly = kind === 'prevention' || kind === 'first_reminder' || input.step.tone === 'warm';
   if (friendly) rules.push(...FRIENDLY_FORBIDS);
   else if (input.step.tone === 'neutral') rules.push(...NEUTRAL_FORBIDS);
-  if (kind === 'prevention' || facts.overdueCents === 0) rules.push(NOT_YET_DUE);
-  if (input.earlierMessages.length === 0) rules.push(EARLIER_CONTACT);
+  if (kind === 'prevention' || statement.overdue.length === 0) rules.push(NOT_YET_DUE);
+  if (statement.firstContact) rules.push(EARLIER_CONTACT);
 
   const used = new Set<PlaceholderName>();
   const parts = [
@@ -211,7 +211,7 @@ export function checkProse(answer: ProseAnswer, input: DraftInput): ProseCheckRe
     }
     if (/\bdeadline|\bdue by\b|\bno later than\b|\bcut-?off\b/i.test(text) && !/PhReplyBy|PhInterruptionDate/.test(text))
       add('deadline', `${part.where} names a deadline without {{reply_by}}`);
-    if (facts.upcomingCount > 0 && /PhTotalOwed[^.!?]{0,50}\b(?:overdue|past[- ]due|late|unpaid)\b|\b(?:overdue|past[- ]due|late|unpaid)\b[^.!?]{0,30}PhTotalOwed/i.test(text))
+    if (statement.upcoming.length > 0 && /PhTotalOwed[^.!?]{0,50}\b(?:overdue|past[- ]due|late|unpaid)\b|\b(?:overdue|past[- ]due|late|unpaid)\b[^.!?]{0,30}PhTotalOwed/i.test(text))
       add('truth', `${part.where} calls the total owed overdue, but part of it is not yet due (use {{overdue_total}})`);
   }
 

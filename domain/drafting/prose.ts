@@ -8,9 +8,8 @@
  */
 import { z } from 'zod';
 import { Tone } from '../facts';
-import type { PaymentMethod } from '../facts';
-import { buildDraftContext, formatDate, formatMoney, formatShortDate } from './context';
-import type { DraftContext } from './context';
+import { buildStatement, formatterFor } from './statement';
+import type { Formatter, Statement } from './statement';
 import type { DraftInput, DraftOutput } from './types';
 
 export const ProseAnswer = z.object({
@@ -44,40 +43,36 @@ export const PLACEHOLDER = /\{\{\s*([A-Za-z_]+)\s*\}\}/g;
 const DEADLINE_STEPS = new Set(['second_reminder', 'final_notice', 'service_pause', 'collections']);
 
 export interface ProseFacts {
-  ctx: DraftContext;
-  overdueCents: number;
-  upcomingCount: number;
+  statement: Statement;
+  fmt: Formatter;
   /** The value of every placeholder this message may use; a missing key is not allowed here. */
   values: Partial<Record<PlaceholderName, string>>;
 }
 
-/**
- * The facts a placeholder may render, built from the draft input. Kept small and local so it can be
- * swapped for the account's statement without touching the check or the renderer.
- */
+/** The facts a placeholder may render: all of them from the account's statement for this message. */
 export function proseFacts(input: DraftInput): ProseFacts {
-  const ctx = buildDraftContext(input);
-  const money = (c: number) => formatMoney(c, ctx.currency);
-  const overdue = ctx.openInvoices.filter((i) => i.dueDate < ctx.today);
-  const overdueCents = overdue.reduce((s, i) => s + i.balanceCents, 0);
-  const contact = input.facts.contacts[0];
+  const statement = buildStatement(input);
+  const fmt = formatterFor(statement.locale);
   const values: ProseFacts['values'] = {
-    client_name: input.facts.name,
-    sender_name: input.sender.name,
-    company_name: input.sender.company,
-    total_owed: money(ctx.totalCents),
-    pay_link: input.payLink,
+    client_name: statement.accountName,
+    sender_name: statement.installation.sender.name,
+    company_name: statement.installation.sender.company,
+    total_owed: fmt.money(statement.totalOwedCents),
+    pay_link: statement.installation.payLink,
     invoice_table: '',
   };
-  if (contact) values.contact_name = contact.name.split(/\s+/)[0];
-  if (overdue.length) values.overdue_total = money(overdueCents);
-  if (ctx.openInvoices[0]) values.due_date = formatDate(ctx.openInvoices[0].dueDate);
-  if (DEADLINE_STEPS.has(input.step.kind)) values.reply_by = formatDate(ctx.replyBy);
-  if (ctx.permissions.interruption && ctx.interruptionDate) values.interruption_date = formatDate(ctx.interruptionDate);
-  const last = ctx.partialPayments[ctx.partialPayments.length - 1];
-  if (last) values.last_payment = `${money(last.amountCents)} on ${formatDate(last.receivedOn)} toward invoice ${last.invoiceNumber}`;
-  if (ctx.brokenPromise) values.promised_date = formatDate(ctx.brokenPromise.promisedDate);
-  return { ctx, overdueCents, upcomingCount: ctx.openInvoices.length - overdue.length, values };
+  if (statement.contactName) values.contact_name = statement.contactName.split(/\s+/)[0];
+  if (statement.overdue.length) values.overdue_total = fmt.money(statement.overdueCents);
+  if (statement.invoices[0]) values.due_date = fmt.date(statement.invoices[0].dueDate);
+  if (DEADLINE_STEPS.has(statement.step.kind)) values.reply_by = fmt.date(statement.replyBy);
+  if (statement.permissions.interruption && statement.step.interruptionDate) values.interruption_date = fmt.date(statement.step.interruptionDate);
+  const payment = [...statement.receivedSinceLastMessage].reverse().find((m) => m.kind === 'payment');
+  if (payment) {
+    const toward = payment.allocations.map((a) => a.invoiceNumber);
+    values.last_payment = `${fmt.money(payment.amountCents)} on ${fmt.date(payment.receivedOn)}${toward.length ? ` toward invoice ${toward.join(', ')}` : ''}`;
+  }
+  if (statement.brokenPromise) values.promised_date = fmt.date(statement.brokenPromise.promisedDate);
+  return { statement, fmt, values };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -91,7 +86,7 @@ type Block = { kind: 'p'; parts: Segment[] } | { kind: 'table' } | { kind: 'line
  */
 export function renderProse(answer: ProseAnswer, input: DraftInput): DraftOutput {
   const facts = proseFacts(input);
-  const { ctx } = facts;
+  const { statement, fmt } = facts;
   const tone = input.step.tone;
   const contact = input.facts.contacts[0];
   const blocks: Block[] = [];
@@ -125,15 +120,15 @@ export function renderProse(answer: ProseAnswer, input: DraftInput): DraftOutput
     blocks.push({ kind: 'p', parts: parts.filter((p) => !('text' in p) || p.text) });
   }
   if (!tablePlaced) blocks.splice(Math.min(2, blocks.length), 0, { kind: 'table' });
-  if (!linkPlaced && (input.rules.requiresPayLink || ctx.totalCents > 0))
+  if (!linkPlaced && (input.rules.requiresPayLink || statement.totalOwedCents > 0))
     blocks.push({ kind: 'p', parts: [{ text: 'You can pay on our secure payment page: ' }, { link: input.payLink, label: 'Pay securely online' }] });
-  blocks.push(...paymentMethodBlocks(input.facts.paymentMethod, input, ctx));
+  blocks.push(...paymentMethodBlocks(statement));
   blocks.push({
     kind: 'lines',
     lines: [{ warm: 'Thanks so much,', neutral: 'Kind regards,', firm: 'Regards,' }[tone], input.sender.name, input.sender.company, input.sender.email],
   });
 
-  const table = invoiceTable(ctx);
+  const table = invoiceTable(statement, fmt);
   const subject = answer.subject.replace(PLACEHOLDER, (_, name: string) => facts.values[name as PlaceholderName] ?? '').replace(/\s+/g, ' ').trim();
   const bodyText = renderText(blocks, table);
   return {
@@ -142,11 +137,9 @@ export function renderProse(answer: ProseAnswer, input: DraftInput): DraftOutput
     bodyHtml: renderHtml(blocks, table),
     tone: answer.tone,
     claims: {
-      amountsCents: [ctx.totalCents, ...ctx.openInvoices.map((i) => i.balanceCents), ...ctx.openInvoices.map((i) => i.amountCents)].filter(
-        (c, i, all) => all.indexOf(c) === i,
-      ),
-      invoiceNumbers: ctx.openInvoices.map((i) => i.number),
-      dates: [...new Set(ctx.openInvoices.flatMap((i) => [i.issueDate, i.dueDate]))],
+      amountsCents: [...new Set([statement.totalOwedCents, ...statement.invoices.flatMap((i) => [i.balanceCents, i.amountCents])])],
+      invoiceNumbers: statement.invoices.map((i) => i.number),
+      dates: [...new Set(statement.invoices.flatMap((i) => [i.issueDate, i.dueDate]))],
       links: [input.payLink],
     },
     confidence: answer.confidence,
@@ -154,19 +147,20 @@ export function renderProse(answer: ProseAnswer, input: DraftInput): DraftOutput
 }
 
 /** How this client pays, in the product's words: a model never writes payment instructions. */
-function paymentMethodBlocks(method: PaymentMethod, input: DraftInput, ctx: DraftContext): Block[] {
-  const refs = ctx.openInvoices.map((i) => i.number).join(', ');
+function paymentMethodBlocks(statement: Statement): Block[] {
+  const refs = statement.invoices.map((i) => i.number).join(', ');
+  const { company } = statement.installation.sender;
+  const address = statement.installation.remittanceAddress;
+  const cheque = statement.locale.chequeWord;
   const p = (text: string): Block => ({ kind: 'p', parts: [{ text }] });
-  switch (method) {
+  switch (statement.paymentMethod) {
     case 'ach':
       return [p('Our bank details never change by email: if your team needs to verify them, reply and we will confirm them by phone.')];
     case 'card':
       return [p('If the card on file has expired or changed, you can update it on the same secure page.')];
-    case 'check': {
-      const address = input.sender.remittanceAddress;
-      if (!address?.length) return [p(`Checks are payable to ${input.sender.company}, with ${refs} on the memo line; reply and we will send our remittance address.`)];
-      return [p(`Checks are payable to ${input.sender.company}, with ${refs} on the memo line, mailed to:`), { kind: 'lines', lines: address }];
-    }
+    case 'check':
+      if (!address) return [p(`A ${cheque} is payable to ${company}, with ${refs} on the memo line; reply and we will send our remittance address.`)];
+      return [p(`A ${cheque} is payable to ${company}, with ${refs} on the memo line, mailed to:`), { kind: 'lines', lines: address }];
     case 'wire':
       return [p(`For a wire transfer, the payment page shows our verified bank details; please quote ${refs} as the reference.`)];
     default:
@@ -183,17 +177,16 @@ interface TableRow {
 }
 const HEAD: TableRow = { number: 'Invoice', issued: 'Issued', due: 'Due', amount: 'Amount', balance: 'Balance due' };
 
-function invoiceTable(ctx: DraftContext): { rows: TableRow[]; total: string } {
-  const money = (c: number) => formatMoney(c, ctx.currency);
+function invoiceTable(statement: Statement, fmt: Formatter): { rows: TableRow[]; total: string } {
   return {
-    rows: ctx.openInvoices.map((i) => ({
+    rows: statement.invoices.map((i) => ({
       number: i.number,
-      issued: formatShortDate(i.issueDate),
-      due: formatShortDate(i.dueDate),
-      amount: money(i.amountCents),
-      balance: money(i.balanceCents),
+      issued: fmt.shortDate(i.issueDate),
+      due: fmt.shortDate(i.dueDate),
+      amount: fmt.money(i.amountCents),
+      balance: fmt.money(i.balanceCents),
     })),
-    total: money(ctx.totalCents),
+    total: fmt.money(statement.totalOwedCents),
   };
 }
 
@@ -267,19 +260,19 @@ export interface ProseBrief {
 
 export function proseBrief(input: DraftInput, maxWords: number): ProseBrief {
   const facts = proseFacts(input);
-  const { ctx } = facts;
-  const since = Date.parse(`${input.facts.clientSince}T00:00:00Z`);
-  const today = Date.parse(`${ctx.today}T00:00:00Z`);
+  const { statement } = facts;
+  const since = Date.parse(`${statement.clientSince}T00:00:00Z`);
+  const today = Date.parse(`${statement.sendDate}T00:00:00Z`);
   return {
-    step: { kind: input.step.kind, tone: input.step.tone, maxWords, language: { ...ctx.permissions } },
-    client: { paymentMethod: input.facts.paymentMethod, longStanding: today - since >= 2 * 365 * 86_400_000 },
+    step: { kind: statement.step.kind, tone: statement.step.tone, maxWords, language: { ...statement.permissions } },
+    client: { paymentMethod: statement.paymentMethod, longStanding: today - since >= 2 * 365 * 86_400_000 },
     account: {
-      severalInvoices: ctx.openInvoices.length > 1,
-      somethingNotYetDue: facts.upcomingCount > 0,
-      nothingOverdueYet: facts.overdueCents === 0,
-      partialPaymentReceived: ctx.partialPayments.length > 0,
-      missedPromise: Boolean(ctx.brokenPromise),
-      firstMessageThisCycle: input.earlierMessages.length === 0,
+      severalInvoices: statement.invoices.length > 1,
+      somethingNotYetDue: statement.upcoming.length > 0,
+      nothingOverdueYet: statement.overdue.length === 0,
+      partialPaymentReceived: facts.values.last_payment !== undefined,
+      missedPromise: statement.brokenPromise !== null,
+      firstMessageThisCycle: statement.firstContact,
     },
     placeholders: placeholderNames.filter((n) => facts.values[n] !== undefined).map((name) => ({ name: `{{${name}}}`, meaning: PLACEHOLDER_MEANINGS[name] })),
     clientReply: input.lastReply?.text ?? null,

@@ -148,6 +148,9 @@ describe('the classes of meaning a model may not write', () => {
     for (const s of ['We are following up on these invoices.', 'As we said before, these come due soon.', 'We still have these open.', 'This is another note about the invoices.', 'Just circling back on this.', 'Sorry to nudge you.'])
       expect(classesOf(withSentence(s, GOOD[0][2]), prevention)).toContain('earlier_contact');
     expect(checkProse(GOOD[2][2], secondFirm).failures).toEqual([]);
+    // A catch-up second reminder whose only earlier messages belonged to an earlier cycle is a first contact.
+    const caughtUp = { ...secondFirm, earlierMessages: secondFirm.earlierMessages.map((m) => ({ ...m, cycleKey: 'inv_9000:2024-11-01' })) };
+    expect(classesOf(GOOD[2][2], caughtUp)).toContain('earlier_contact');
   });
 
   test('nothing not yet due is called overdue', () => {
@@ -167,13 +170,16 @@ describe('the classes of meaning a model may not write', () => {
     const paid = draftCase({
       kind: 'first_reminder',
       tone: 'warm',
-      facts: { payments: [{ id: 'pay_1', receivedAt: '2025-03-12T16:00:00.000Z', amountCents: 50_000, method: 'ach', invoiceId: 'inv_10262' }] },
+      facts: { payments: [{ id: 'pay_1', receivedAt: '2025-03-18T16:00:00.000Z', amountCents: 50_000, method: 'ach', invoiceId: 'inv_10262' }] },
     });
     const thanked = withSentence('Thank you for {{last_payment}}.');
     expect(checkProse(thanked, paid).failures).toEqual([]);
     const draft = renderProse(thanked, paid);
-    expect(draft.bodyText).toContain('Thank you for $500.00 on March 12, 2025 toward invoice INV-10262.');
+    expect(draft.bodyText).toContain('Thank you for $500.00 on March 18, 2025 toward invoice INV-10262.');
     expect(factCheck(draft, paid).failures).toEqual([]);
+    // A payment already acknowledged (received before the last message) is not thanked again.
+    const older = { ...paid, facts: { ...paid.facts, payments: paid.facts.payments.map((p) => ({ ...p, receivedAt: '2025-03-12T16:00:00.000Z' })) } };
+    expect(classesOf(thanked, older)).toContain('placeholder');
   });
 
   test('the tone the model reports must be the step tone, and length is bounded per step', () => {
