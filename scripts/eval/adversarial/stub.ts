@@ -10,6 +10,8 @@ export interface ModelStub {
   url: string;
   /** The assistant message content served to every request until changed. */
   content: string;
+  /** When set, builds the content from the request instead (e.g. to echo the brief's tone). */
+  respond?: (request: { messages: Array<{ role: string; content: string }> }) => string;
   requests: number;
   close(): Promise<void>;
 }
@@ -26,8 +28,11 @@ export async function startModelStub(): Promise<ModelStub> {
         return;
       }
       let model = 'stub-model';
+      let content = stub.content;
       try {
-        model = (JSON.parse(body) as { model?: string }).model ?? model;
+        const request = JSON.parse(body) as { model?: string; messages: Array<{ role: string; content: string }> };
+        model = request.model ?? model;
+        if (stub.respond) content = stub.respond(request);
       } catch {
         // The SDK always sends JSON; a broken body still gets an answer so the case is measured.
       }
@@ -38,7 +43,7 @@ export async function startModelStub(): Promise<ModelStub> {
           object: 'chat.completion',
           created: 1_764_806_400,
           model,
-          choices: [{ index: 0, message: { role: 'assistant', content: stub.content, refusal: null }, finish_reason: 'stop', logprobs: null }],
+          choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, finish_reason: 'stop', logprobs: null }],
           usage: { prompt_tokens: 700, completion_tokens: 300, total_tokens: 1000 },
         }),
       );
