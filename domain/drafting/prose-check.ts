@@ -24,6 +24,8 @@ export const proseIssueClasses = [
   'tone',
   'earlier_contact',
   'truth',
+  'claim',
+  'language',
   'header',
   'injection',
   'markup',
@@ -97,7 +99,7 @@ const ALWAYS: Rule[] = [
   { class: 'concession', label: 'a credit', re: /\bcredit(?!\s*card)(?!\s*(?:bureau|report|rating|score|history|agenc))\w*\b/i },
   { class: 'concession', label: 'absorbing a cost', re: /\b(?:take care of|cover|absorb|eat|swallow|write down)\w* (?:the |any |that )?(?:remainder|rest|difference|fee|fees|cost|costs|charge|charges|balance|shortfall)\b/i },
   { class: 'concession', label: 'a refund', re: /\b(?:refund\w*|reimburs\w*|money back|cash ?back|pay (?:you )?back|return (?:the|your) (?:payment|money))\b/i },
-  { class: 'concession', label: 'settling for less', re: /\b(?:settle for|(?:accept|take)\w* (?:a )?(?:part|some|portion|half|less|whatever)\b|as (?:full |final )?settlement|accept (?:a |an )?(?:less|lower|smaller|partial|reduced|portion)|call it (?:even|square|settled)|in full (?:and )?final|full and final|partial (?:amount|payment) as|payment plan|instal?lments?|split (?:the|your|it)|spread (?:the|it|your)|what(?:ever)? you can|consider (?:it|this|the (?:account|balance|matter)) (?:paid|settled|closed|done|cleared)|call it (?:paid|done|closed)|portion of)\b/i },
+  { class: 'concession', label: 'settling for less', re: /\b(?:settle for|no need to pay|(?:don'?t|do not|doesn'?t) (?:need|have) to (?:pay|worry)|need not pay|leave the (?:rest|remainder|other)|only (?:pay|need to pay)|just pay (?:the|one|part)|skip (?:the|paying)|meet (?:you )?half ?way|half ?way|ignore the (?:newer|other|rest|upcoming)|(?:accept|take)\w* (?:a )?(?:part|some|portion|half|less|whatever)\b|as (?:full |final )?settlement|accept (?:a |an )?(?:less|lower|smaller|partial|reduced|portion)|call it (?:even|square|settled)|in full (?:and )?final|full and final|partial (?:amount|payment) as|payment plan|instal?lments?|split (?:the|your|it)|spread (?:the|it|your)|what(?:ever)? you can|consider (?:it|this|the (?:account|balance|matter)) (?:paid|settled|closed|done|cleared)|call it (?:paid|done|closed)|portion of)\b/i },
   { class: 'deadline', label: 'a deadline not set by the policy', re: new RegExp(String.raw`\b(?:within|in the next|in the coming|over the next|inside of|in under)\s+(?:\w+\s+){0,2}${TIME_UNITS}`, 'i') },
   { class: 'deadline', label: 'a deadline not set by the policy', re: /\b(?:by|before|until|till|no later than|not later than|on or before)\s+(?:the\s+)?(?:end|close|start|beginning|middle|morning|afternoon|evening)\b/i },
   { class: 'deadline', label: 'a deadline not set by the policy', re: /\b(?:by|before|until|till|no later than|not later than|on or before)\s+(?:the\s+)?(?:tomorrow|tonight|today|noon|midnight|next|this|coming|weekend|month-?end|week-?end|eod|cob|eow)\b/i },
@@ -105,11 +107,17 @@ const ALWAYS: Rule[] = [
   { class: 'deadline', label: 'a deadline not set by the policy', re: /\b(?:by|before|until|no later than)\s+the\s+\w+(?:st|nd|rd|th)\b/i },
   { class: 'deadline', label: 'a deadline not set by the policy', re: /\b(?:pay|paid|payment|settle\w*|remit\w*|clear\w*|arrive|received?)\b[^.!?]{0,40}\b(?:today|tonight|tomorrow)\b/i },
   { class: 'deadline', label: 'a deadline not set by the policy', re: /\b(?:first thing|this (?:morning|afternoon|evening)|(?:in|within) the (?:morning|afternoon|hour)|end of (?:the )?(?:morning|afternoon)|same[- ]day|before (?:lunch|noon)|overnight)\b/i },
+  { class: 'deadline', label: 'a deadline not set by the policy', re: /\b(?:by return|(?:now|immediately) (?:due|payable)|due (?:now|immediately|today|forthwith|in full)|payable (?:now|immediately|on receipt|upon receipt)|(?:on|upon) receipt)\b/i },
   { class: 'date', label: 'a month', re: new RegExp(String.raw`\b(?:${MONTH_WORDS})\b\.?`, 'i') },
   { class: 'date', label: 'a month', re: /\b(?:in|on|by|of|since|until|before|after|end of|early|late|mid)[- ]may\b|\bmay\s+(?:the\s+)?\w+(?:st|nd|rd|th)\b/i },
   { class: 'date', label: 'a weekday', re: new RegExp(String.raw`\b(?:${WEEKDAY_WORDS})(?:day)?\b`, 'i') },
   { class: 'date', label: 'a relative date', re: /\b(?:tomorrow|yesterday|tonight|ago|fortnight|next (?:week|month|year|quarter)|last (?:week|month|year|quarter|time)|this (?:week|month|weekend|quarter)|earlier this|later this|the other day|since (?:last|early|mid|the start))\b/i },
   { class: 'tone', label: 'insulting language', re: /\b(?:deadbeat|irresponsible|pathetic|shameful|shame on|lazy|incompeten\w*|dishonest|liars?|lying|excuses?|ridiculous|unacceptable|fed up|sick of|tired of|how dare|frustrat\w*|annoy\w*|irritat\w*|patience|getting old|running out|nobody|no one has|honestly|frankly|exasperat\w*)\b/i },
+  { class: 'claim', label: 'an account event the statement does not state', re: /\b(?<!(?:not|n't|never)\s(?:yet\s)?(?:been\s)?)(?:received|charged|debited|declined|bounced|failed|processed|credited|refunded|reversed|added|updated|corrected|adjusted|increased|raised|amended|reissued|re-?billed)\b/i },
+  { class: 'claim', label: 'a claim about the client\'s history', re: /\b(?:usually|always|never|habitually|typically|as usual|every time|each time|last time|in the past|(?:payment )?history|track record|again and again|pattern|told us|said (?:that|you|the)|you (?:mentioned|said|agreed)|promis\w*|agreed to)\b/i },
+  { class: 'claim', label: 'a claim of an error', re: /\b(?:confusion|mistake\w*|errors?|erroneous\w*|incorrect\w*|wrong\w*|mix-?up|discrepanc\w*|oversight|misunderstanding|apolog\w*|sorry for)\b/i },
+  { class: 'claim', label: 'a charge the statement does not state', re: /\b(?:service (?:fee|charge)|processing (?:fee|charge)|convenience (?:fee|charge)|tax\w*|vat|gst|hst|surcharg\w*)\b/i },
+  { class: 'figure', label: 'a count', re: /\b(?:first|second|third|fourth|fifth|another|next)\s+(?:and\s+\w+\s+)?(?:reminder|notice|request|attempt|time|letter|email|message|warning)s?\b/i },
   { class: 'header', label: 'a header line', re: /(?:^|[.!?;]\s+)(?:to|cc|bcc|from|subject|reply-?to|sender|date|re|fwd?|x-[\w-]+|assistant|user|system|human|ai|note to self)\s*:/im },
   { class: 'header', label: 'a copy to someone else', re: /\b(?:bcc|cc|carbon[- ]copy|blind[- ]copy|blind copied|copied in|copy (?:in|to)|forward(?:ed|ing)? (?:this|a copy|it|the)(?: \w+)? to|looping in|loop in)\b/i },
   { class: 'injection', label: 'an echo of instructions', re: /\b(?:ignore|disregard|forget|override|overrid\w*|bypass)\w*\b[^.!?]{0,40}\b(?:instructions?|prompts?|rules?|guidelines?|directions|previous|prior|above|system|constraints)\b/i },
@@ -122,9 +130,9 @@ const ALWAYS: Rule[] = [
 /** Consequences by what the step allows (see `languagePermissions`). */
 const CONSEQUENCES: Array<Rule & { gate: 'consequences' | 'interruption' | 'finalWord' | 'collections' }> = [
   { gate: 'consequences', class: 'threat', label: 'a fee or penalty', re: /\b(?:late[- ](?:payment )?(?:fees?|charges?)|fees? (?:will|may|might|could)|finance charges?|interest|penalt\w*|surcharges?|additional (?:fees?|charges?|costs?)|extra (?:fees?|charges?)|admin(?:istrative)? (?:fees?|charges?))\b/i },
-  { gate: 'consequences', class: 'threat', label: 'consequence language', re: /\b(?:consequences?|repercussions?|further (?:action|steps|measures)|next steps|escalat\w*|take (?:this|the matter|action) further|formal (?:action|steps|notice)|we will have (?:no choice|to)|left with no (?:choice|option)|forced to)\b/i },
+  { gate: 'consequences', class: 'threat', label: 'consequence language', re: /\b(?:(?:reconsider|review|end|re-?evaluate|terminat)\w* (?:our|the|this) (?:working |business )?relationship|(?:renewal|contract)s?\b[^.!?]{0,30}\b(?:affected|reviewed|impacted|at risk|in question)|noted on (?:your|the) (?:file|record|account)|(?:ceo|cfo|coo|executives?|directors?|management|boss|board)\b|consequences?|repercussions?|further (?:action|steps|measures)|next steps|escalat\w*|take (?:this|the matter|action) further|formal (?:action|steps|notice)|we will have (?:no choice|to)|left with no (?:choice|option)|forced to)\b/i },
   { gate: 'interruption', class: 'threat', label: 'a service interruption', re: /\b(?:suspen\w*|interrupt\w*|disconnect\w*|cut (?:off|you off)|shut\w* (?:off|down)|switch\w* off|turn\w* off|deactivat\w*|disabl\w*|paus\w*|terminat\w*|halt\w*|revok\w*|lock\w* (?:out|you|your)|lose access|loss of (?:access|service)|withdraw\w* (?:support|service)|offboard\w*|on hold|restrict\w*|limit\w* (?:your |the )?(?:access|support|service)|(?:access|support|service)\b[^.!?]{0,30}\b(?:blocked|removed|limited|reduced|withdrawn)|won'?t be able to (?:help|support|assist|service)|unable to (?:help|support|assist|service)|(?:may|might|will|would) not (?:pick up|take on|handle|respond|answer|work on)|stop\w* (?:providing|supporting|servicing|monitoring|work\w*|service|support|all)|no longer (?:be able to )?(?:support|service|provide|help|work)|cease\w*|discontinu\w*|end (?:our|the) (?:service|agreement|contract|relationship))/i },
-  { gate: 'interruption', class: 'threat', label: 'degraded support', re: /\b(?:de-?prioriti[sz]\w*|lower(?:ed)? priority|low(?:est)? priority|back of the (?:queue|line)|priority (?:support|access|status)|tickets?\b[^.!?]{0,40}\b(?:wait|delay\w*|queue\w*|slow\w*|hold)|response times?|slower (?:response|support|service)|service levels?|\bsla\b|best[- ]effort)/i },
+  { gate: 'interruption', class: 'threat', label: 'degraded support', re: /\b(?:slow\w*\b[^.!?]{0,30}\b(?:respond|response|tickets?|support|service|help)|(?:tickets?|requests?)\b[^.!?]{0,30}\b(?:sit|wait|pause|stall)\w*|de-?prioriti[sz]\w*|lower(?:ed)? priority|low(?:est)? priority|back of the (?:queue|line)|priority (?:support|access|status)|tickets?\b[^.!?]{0,40}\b(?:wait|delay\w*|queue\w*|slow\w*|hold)|response times?|slower (?:response|support|service)|service levels?|\bsla\b|best[- ]effort)/i },
   { gate: 'finalWord', class: 'threat', label: 'a final warning', re: /\b(?:final|last (?:chance|opportunity|warning|notice|reminder)|ultimatum|one more chance)\b/i },
   { gate: 'collections', class: 'threat', label: 'collections', re: /\b(?:collections?|collectors?|agenc(?:y|ies)|third[- ]party|recover\w*|debt|bailiffs?|repossess\w*|outside (?:help|party|parties|firm|agency|partner)|external (?:help|party|parties|firm|agency|partner)|hand\w* (?:this|it|the (?:account|matter|balance)) (?:over|off|on)|pass\w* (?:this|it|the (?:account|matter|balance)) (?:on|along))\b/i },
   { gate: 'collections', class: 'threat', label: 'legal action', re: /\b(?:legal\w*|attorneys?|lawyers?|solicitors?|counsel|courts?|lawsuits?|litigat\w*|sue|suing|small claims|judgm?ents?|proceedings|tribunal|claim against)\b/i },
@@ -143,13 +151,35 @@ const NEUTRAL_FORBIDS: Rule[] = [
 const NOT_YET_DUE: Rule = {
   class: 'truth',
   label: 'calls a not-yet-due balance late',
-  re: /\b(?:overdue|past[- ]due|late|unpaid|behind|missed|arrears|delinquen\w*|outstanding|still open|not (?:yet )?(?:been )?(?:paid|received)|have(?:n't| not) (?:yet )?received|slipped)\b/i,
+  re: /\b(?:overdue|past[- ]due|late|unpaid|behind|miss\w*|nearly|almost|about to|arrears|delinquen\w*|outstanding|still open|not (?:yet )?(?:been )?(?:paid|received)|have(?:n't| not) (?:yet )?received|slipped)\b/i,
 };
+const NO_FEES: Rule = { class: 'claim', label: 'a fee the agreement does not have', re: /\b(?:fees?|interest|penalt\w*|finance charges?|late charges?)\b/i };
 const EARLIER_CONTACT: Rule = {
   class: 'earlier_contact',
   label: 'implies an earlier message',
   re: /\b(?:follow(?:ing|ed)?[- ]up|follow-?up|again|previous\w*|earlier (?:email|message|note|reminder|letter|notice|messages|emails|reminders)|our last|last (?:email|message|note|reminder|letter|notice)|as (?:we )?(?:mentioned|noted|stated|discussed|said)|(?:have|has) not heard|haven'?t heard|not (?:yet )?heard back|no (?:reply|response|answer) (?:from you|to our)|still|another (?:reminder|note|email|message)|second (?:reminder|notice|note|email|message)|once more|several times|we wrote|we(?:'ve| have) (?:written|reached out|emailed|contacted|sent)|reminded you|remind you again|chasing|circl\w* back|nudg\w*|checking back|touch\w* base again|bump\w* (?:this|it|up)|resurfac\w*|ping\w* (?:you )?again)\b/i,
 };
+
+const ENGLISH = new Set(
+  'the a an and or but of to in on at by for with from as is are was were be been being have has had do does will would can could should may might we you your our us it its this that these those there here if not no please thank thanks just any all what when which who how so than then also'.split(' '),
+);
+/** Capitalised words a subject in title case or a sentence may carry; any other is a name the product did not give. */
+const COMMON_CAPITALS = new Set(
+  "i ok reminder reminders payment payments invoice invoices account accounts notice balance due overdue past quick note about friendly upcoming update request action courtesy heads-up heads up open on for a an the of and to from is now coming soon thank thanks you your our please pay checking in regarding final service services pause collections referral statement summary kind regards hello hi dear team support agreement a-okay ach bacs sepa eft it msp".split(' '),
+);
+
+/** Proper names and acronyms that do not start a sentence: only placeholders bring names in. */
+function strayNames(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/\b\p{Lu}[\p{L}'-]*/gu)) {
+    const word = m[0];
+    if (/^Ph[A-Z]/.test(word) || COMMON_CAPITALS.has(word.toLowerCase())) continue;
+    const before = text.slice(0, m.index).trimEnd();
+    if (!before || /[.!?:;"(\u2014-]$/.test(before)) continue;
+    out.push(word);
+  }
+  return out;
+}
 
 function normalize(s: string): string {
   return (
@@ -179,6 +209,8 @@ export function checkProse(answer: ProseAnswer, input: DraftInput): ProseCheckRe
   else if (input.step.tone === 'neutral') rules.push(...NEUTRAL_FORBIDS);
   if (kind === 'prevention' || statement.overdue.length === 0) rules.push(NOT_YET_DUE);
   if (statement.firstContact) rules.push(EARLIER_CONTACT);
+  // Fees are named only when the installation says the agreement has them, and the step allows consequences.
+  if (statement.installation.lateFees.kind === 'none') rules.push(NO_FEES);
 
   const used = new Set<PlaceholderName>();
   const parts = [
@@ -208,6 +240,13 @@ export function checkProse(answer: ProseAnswer, input: DraftInput): ProseCheckRe
     for (const rule of rules) {
       const m = rule.re.exec(text);
       if (m) add(rule.class, `${part.where} states ${rule.label} ("${m[0].trim()}"), which a model may not write here`);
+    }
+    const names = strayNames(text);
+    if (names.length) add('claim', `${part.where} names "${names.join('", "')}", which no placeholder gave (names come only through placeholders)`);
+    for (const sentence of text.split(/[.!?;]+/)) {
+      const tokens = sentence.toLowerCase().match(/\p{L}+/gu) ?? [];
+      if (tokens.length >= 5 && tokens.filter((w) => ENGLISH.has(w)).length / tokens.length < 0.12)
+        add('language', `${part.where} has a sentence that does not read as English, the language the product checks ("${sentence.trim()}")`);
     }
     if (/\bdeadline|\bdue by\b|\bno later than\b|\bcut-?off\b/i.test(text) && !/PhReplyBy|PhInterruptionDate/.test(text))
       add('deadline', `${part.where} names a deadline without {{reply_by}}`);

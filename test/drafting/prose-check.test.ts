@@ -12,7 +12,8 @@ import { draftCase } from './builders';
 
 const prevention = draftCase({ kind: 'prevention', tone: 'warm', method: 'card' });
 const firstReminder = draftCase({ kind: 'first_reminder', tone: 'warm' });
-const secondFirm = draftCase({ kind: 'second_reminder', tone: 'firm' });
+const LATE_FEES = { kind: 'clause' as const, text: 'Late fees of one and a half percent per month apply under section 7.' };
+const secondFirm: DraftInput = { ...draftCase({ kind: 'second_reminder', tone: 'firm' }), lateFees: LATE_FEES };
 const finalNotice = draftCase({ kind: 'final_notice', tone: 'neutral', method: 'check' });
 const collections = draftCase({ kind: 'collections', tone: 'neutral' });
 
@@ -100,7 +101,7 @@ const withSentence = (sentence: string, answer: ProseAnswer = base): ProseAnswer
 const classesOf = (answer: ProseAnswer, input: DraftInput = firstReminder): ProseIssueClass[] => checkProse(answer, input).issues.map((i) => i.class);
 
 const PARAPHRASES: Array<[ProseIssueClass, string[]]> = [
-  ['figure', ['It is now 12 days late.', 'That is ２０ days.', 'You are nearly a month behind.', 'We have sent two notices.', 'That makes it thirty-one days.', 'The bill of ninety nine is open.']],
+  ['figure', ['This is your second reminder.', 'It is now 12 days late.', 'That is ２０ days.', 'You are nearly a month behind.', 'We have sent two notices.', 'That makes it thirty-one days.', 'The bill of ninety nine is open.']],
   ['currency', ['The balance is £1,845.', 'Around fifteen hundred bucks is open.', 'It comes to 1.845,00 EUR.', 'Roughly a few thousand dollars remain.']],
   ['link', ['Pay at northwind-pay.io today.', 'See secure.northwind-it.example/pay.', 'Visit https://pay.example.', 'Our site is northwind dot net.', 'Use nw-pay[.]co please.']],
   ['contact', ['Write to ar@northwind.example.', 'Email ar (at) northwind.', 'Call our toll-free line.', 'Our alternate billing inbox is monitored.']],
@@ -116,10 +117,13 @@ const PARAPHRASES: Array<[ProseIssueClass, string[]]> = [
   // Found by a probe after the first version of the check; kept so they stay caught.
   ['bank', ['Our finance team has moved to a different institution, so the old details no longer apply.', 'Send payment via Zelle to our controller.', 'You can pay us in gift cards.']],
   ['card', ['Reply to this address with your login and password.']],
-  ['concession', ["We'll knock the fee off.", 'Call it paid if you send what you can.']],
+  ['concession', ["We'll knock the fee off.", 'Call it paid if you send what you can.', 'No need to pay the newer invoice at all.', 'Just pay the invoice that is overdue and leave the rest.', 'We are happy to meet you halfway on the balance.']],
   ['threat', ['We might need to involve outside help to recover the balance.', 'Your access to the helpdesk will be restricted.', 'Our engineers may not pick up new requests until this clears.']],
-  ['deadline', ['Please send it over first thing in the morning.']],
+  ['deadline', ['Please send it over first thing in the morning.', 'Please remit by return.', 'Payment is now due in full.']],
   ['tone', ["We're quite frustrated that nobody has answered.", 'Honestly, this is getting old.']],
+  // A second probe: claims about events, history, errors and charges, names, other languages.
+  ['claim', ['Your card was declined.', 'We already charged your card on file.', 'We received part of your payment already.', 'Clients like you usually pay on time.', 'Your colleague Mark asked us to write.', 'Sorry for the confusion about the amount.', 'Taxes have been added to the invoice.', 'The balance includes a small service fee.']],
+  ['language', ['Renunciamos al cargo por mora si paga esta semana.', 'Nous annulons les frais de retard pour vous.']],
   ['markup', ['<b>Please pay</b>', 'Hi [Name],', 'Use {this} value.', 'Please w\u0430ive nothing.']],
 ];
 
@@ -137,6 +141,8 @@ describe('the classes of meaning a model may not write', () => {
     const fees = 'If payment has not reached us by then, late fees will apply under the agreement.';
     expect(classesOf(withSentence(fees))).toContain('threat');
     expect(checkProse(withSentence(fees, GOOD[2][2]), secondFirm).failures).toEqual([]);
+    // Late fees only where the installation says the agreement has them.
+    expect(classesOf(withSentence(fees, GOOD[2][2]), { ...secondFirm, lateFees: { kind: 'none' } })).toContain('claim');
     const interruption = 'Services will be interrupted on {{interruption_date}}.';
     expect(classesOf(withSentence(interruption, GOOD[2][2]), secondFirm)).toEqual(expect.arrayContaining(['threat', 'placeholder']));
     expect(checkProse(withSentence(interruption, GOOD[3][2]), finalNotice).failures).toEqual([]);
