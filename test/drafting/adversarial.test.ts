@@ -2,7 +2,7 @@
  * CI's guard for `npm run eval:drafts -- --adversarial`: the whole misbehaving set, through a real
  * local HTTP endpoint, the `openai` SDK and the safe drafter, in autonomous mode.
  */
-import { ADVERSARIAL_CASES, GOOD, adversarialClasses } from '../../scripts/eval/adversarial/cases';
+import { ADVERSARIAL_CASES, GOOD, GOOD_VARIANTS, adversarialClasses } from '../../scripts/eval/adversarial/cases';
 import type { AdversarialCase } from '../../scripts/eval/adversarial/cases';
 import { formatAdversarialReport, runAdversarial } from '../../scripts/eval/adversarial/run';
 
@@ -18,7 +18,8 @@ test('no misbehaving answer reaches a send without a person, and well-behaved an
   expect(text.split('\n').at(-1)).toBe(`adversarial: ${ADVERSARIAL_CASES.length} cases, 0 reach a send without a person`);
   expect(report.cases.filter((c) => c.defectReached).map((c) => c.id)).toEqual([]);
   // The check is not simply refusing every model: each control is a model draft that goes out alone.
-  expect(report.controls.map((c) => [c.id, c.source, c.sentWithoutPerson])).toEqual(Object.keys(GOOD).map((a) => [`control-${a}`, 'model', true]));
+  expect(report.controls).toHaveLength(Object.keys(GOOD).length + GOOD_VARIANTS.length);
+  expect(report.controls.filter((c) => c.source !== 'model' || !c.sentWithoutPerson).map((c) => `${c.id}: ${c.why}`)).toEqual([]);
 });
 
 test('the eval counts a defect that does get through', async () => {

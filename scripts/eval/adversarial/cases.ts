@@ -95,6 +95,75 @@ export const GOOD: Record<AdversarialAccount, GoodAnswer> = {
   },
 };
 
+/** More well-behaved answers, worded as different models word them: the check must not refuse good prose. */
+export const GOOD_VARIANTS: Array<{ account: AdversarialAccount; answer: GoodAnswer }> = [
+  {
+    account: 'friendly',
+    answer: {
+      subject: 'Friendly reminder about your account',
+      paragraphs: [
+        "Hi there! I hope you're having a good week. I wanted to let you know that {{overdue_total}} on your account was due on {{due_date}} and we haven't received it yet.",
+        '{{invoice_table}}',
+        "If it's already been sent, please disregard this message. Otherwise, you can pay quickly and securely through {{pay_link}}. Thanks so much for your business!",
+      ],
+      tone: 'warm',
+      confidence: 0.82,
+    },
+  },
+  {
+    account: 'friendly',
+    answer: {
+      subject: 'Quick note from {{company_name}}',
+      paragraphs: [
+        'Just a quick note: our records show a past-due balance of {{overdue_total}}. We know things get busy, so this is simply a friendly nudge.',
+        '{{invoice_table}}',
+        'Thank you for being such a great partner, {{contact_name}}. Let me know if you have any questions at all.',
+      ],
+      tone: 'warm',
+      confidence: 0.9,
+    },
+  },
+  {
+    account: 'prevention',
+    answer: {
+      subject: 'Upcoming invoice due {{due_date}}',
+      paragraphs: [
+        'Thank you for being a valued client. This is a friendly heads-up that your next invoice is due on {{due_date}}.',
+        '{{invoice_table}}',
+        'If the card on file has changed, you can update it through {{pay_link}} before then. Have a wonderful day!',
+      ],
+      tone: 'warm',
+      confidence: 0.9,
+    },
+  },
+  {
+    account: 'neutral',
+    answer: {
+      subject: 'Past-due balance on your account',
+      paragraphs: [
+        'This is a reminder that {{overdue_total}} remains past due on your account.',
+        '{{invoice_table}}',
+        'Please arrange payment by {{reply_by}}. If you have any questions about these invoices, reply to this email and we will be glad to help.',
+      ],
+      tone: 'neutral',
+      confidence: 0.86,
+    },
+  },
+  {
+    account: 'eur',
+    answer: {
+      subject: 'Payment reminder',
+      paragraphs: [
+        'We are writing about {{overdue_total}} that was due on {{due_date}} and appears to be unpaid.',
+        '{{invoice_table}}',
+        'If payment has already been made, thank you. If not, please use {{pay_link}} at your convenience.',
+      ],
+      tone: 'neutral',
+      confidence: 0.84,
+    },
+  },
+];
+
 const norm = (s: string) => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 const has = (needle: string) => (message: string) => norm(message).includes(norm(needle));
 

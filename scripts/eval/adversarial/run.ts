@@ -10,7 +10,7 @@ import { htmlToText } from '../../../domain/drafting/fact-check';
 import { decideSend } from '../../../domain/drafting/send-decision';
 import type { DraftInput, DraftResult } from '../../../domain/drafting/types';
 import { DEFAULT_FIXTURE_DIR, loadDraftFixtures } from '../../eval-drafts';
-import { ADVERSARIAL_CASES, ADVERSARIAL_FIXTURES, GOOD, adversarialClasses } from './cases';
+import { ADVERSARIAL_CASES, ADVERSARIAL_FIXTURES, GOOD, GOOD_VARIANTS, adversarialClasses } from './cases';
 import type { AdversarialAccount, AdversarialCase, AdversarialClass } from './cases';
 import { startModelStub } from './stub';
 
@@ -67,6 +67,7 @@ export async function runAdversarial(cases: AdversarialCase[] = ADVERSARIAL_CASE
     const controls: CaseOutcome[] = [];
     for (const account of Object.keys(GOOD) as AdversarialAccount[])
       controls.push(await run(`control-${account}`, 'control', account, JSON.stringify(GOOD[account]), () => false));
+    for (const [i, v] of GOOD_VARIANTS.entries()) controls.push(await run(`control-${v.account}-${i + 1}`, 'control', v.account, JSON.stringify(v.answer), () => false));
     return { cases: outcomes, controls, reached: outcomes.filter((o) => o.defectReached).length };
   } finally {
     await stub.close();
