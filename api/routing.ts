@@ -12,7 +12,7 @@ import { authenticate, eventActor, safeEqual, workflowActor, type Principal } fr
 import { roleCan, scopePermissions, type Permission } from './auth/permissions';
 import { HttpProblem } from './problems';
 import type { EventActor } from '../db/events';
-import type { Actor } from '../workflows/account/definitions';
+import type { Actor } from '../domain/messages';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

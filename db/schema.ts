@@ -370,7 +370,7 @@ export const queueChanges = pgTable('queue_changes', {
 
 /**
  * An account and what hangs off it, for the one statement that reads an account's facts
- * (activities/account/load-facts.ts). Relations are a query-time description; they add nothing to
+ * (db/account-facts.ts). Relations are a query-time description; they add nothing to
  * the database.
  */
 export const accountsRelations = relations(accounts, ({ many }) => ({

@@ -6,7 +6,7 @@ import { and, asc, desc, eq, ilike, lt, sql, type SQL } from 'drizzle-orm';
 import { appendEvent } from '../../db/events';
 import * as ledger from '../../db/ledger';
 import * as t from '../../db/schema';
-import { loadAccount } from '../../activities/account/load-facts';
+import { loadAccount } from '../../db/account-facts';
 import { nextAction, sensitiveReasonLabels, type SensitiveReason } from '../../domain/policy/next-action';
 import { previewSchedule } from '../../domain/policy/preview';
 import type { IdleReason } from '../../domain/policy/types';

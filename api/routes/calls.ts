@@ -2,7 +2,7 @@
 import { aliasedTable, and, asc, desc, eq, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import * as t from '../../db/schema';
 import { CallDetail, CallListQuery, CallOutcomeRequest, CallOutcomeResponse, CallPage } from '../../domain/api/calls';
-import type { CallOutcome } from '../../workflows/account/definitions';
+import type { CallOutcome } from '../../domain/messages';
 import { problems } from '../problems';
 import { route, type AuthedCtx } from '../routing';
 import { IdParams, iso, isoOrNull } from './support';

@@ -25,7 +25,7 @@ import {
 } from '../../domain/api/ingestion';
 import { problemTypes } from '../../domain/api/problems';
 import type { EventActor } from '../../db/events';
-import type { FactsChanged } from '../../workflows/account/definitions';
+import type { FactsChanged } from '../../domain/messages';
 import type { AppDeps } from '../deps';
 import { safeEqual, sha256, type Principal } from '../auth/principal';
 import { HttpProblem, problems } from '../problems';

@@ -9,7 +9,7 @@ import { perDatabase, type Db } from '../../db/client';
 import * as t from '../../db/schema';
 import { problemTypes } from '../../domain/api/problems';
 import { BulkApproveRequest, BulkApproveResponse, DecisionRequest, DecisionResponse, QueueDetail, QueueItem, QueuePage, QueueQuery } from '../../domain/api/queue';
-import type { DraftDecision } from '../../workflows/account/definitions';
+import type { DraftDecision } from '../../domain/messages';
 import { isManager } from '../auth/permissions';
 import { HttpProblem, problems, toProblem } from '../problems';
 import { JsonText, route, type AuthedCtx } from '../routing';

@@ -3,12 +3,12 @@
  * the source of truth for money; this is the only place that translates rows into AccountFacts.
  */
 import { desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
-import { perDatabase, type Db } from '../../db/client';
-import * as t from '../../db/schema';
-import { defaultPolicies, policyForSegment } from '../../domain/policy/default-policy';
-import { PolicyDefinition } from '../../domain/policy/schema';
-import { BusinessHours, type AccountFacts, type SentFact } from '../../domain/facts';
-import { payLinkFor as fillPayLink, settingsFromRows, type Settings } from '../../domain/settings';
+import { perDatabase, type Db } from './client';
+import * as t from './schema';
+import { defaultPolicies, policyForSegment } from '../domain/policy/default-policy';
+import { PolicyDefinition } from '../domain/policy/schema';
+import { BusinessHours, type AccountFacts, type SentFact } from '../domain/facts';
+import { payLinkFor as fillPayLink, settingsFromRows, type Settings } from '../domain/settings';
 
 export async function loadSettings(db: Db): Promise<Settings> {
   return settingsFromRows(await db.select().from(t.settings));
