@@ -60,7 +60,7 @@ const accountQuery = perDatabase((db: Db) =>
         promises: true,
         disputes: true,
         messages: {
-          columns: { stepId: true, cycleKey: true, sentAt: true, decidedAt: true, createdAt: true, tone: true },
+          columns: { stepId: true, cycleKey: true, status: true, sentAt: true, decidedAt: true, createdAt: true, tone: true },
           where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed']),
         },
         callTasks: { columns: { stepId: true, cycleKey: true, createdAt: true } },
@@ -89,6 +89,7 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
       cycleKey: m.cycleKey,
       sentAt: (m.sentAt ?? m.decidedAt ?? m.createdAt).toISOString(),
       tone: m.tone,
+      delivered: m.status === 'sent',
     })),
     ...calls.map((c) => ({ stepId: c.stepId, cycleKey: c.cycleKey, sentAt: c.createdAt.toISOString() })),
     ...recs.map((r) => ({ stepId: recommendationStepId(r.kind), cycleKey: r.cycleKey, sentAt: r.createdAt.toISOString() })),
