@@ -109,6 +109,8 @@ export const accounts = pgTable('accounts', {
   paymentMethod: paymentMethodEnum('payment_method').notNull().default('ach'),
   clientSince: date('client_since', { mode: 'string' }).notNull(),
   currency: char('currency', { length: 3 }).notNull().default('USD'),
+  /** ISO 3166-1 alpha-2; null when unknown (the currency then implies it where it can). */
+  country: char('country', { length: 2 }),
   paused: boolean('paused').notNull().default(false),
   /** Bumped on every fact change; the reconciler compares it with what the workflow has seen. */
   factsVersion: bigint('facts_version', { mode: 'number' }).notNull().default(0),
@@ -387,7 +389,13 @@ const ofAccount = <T extends { accountId: AnyPgColumn }>(table: PgTable & T) =>
   relations(table, ({ one }) => ({ account: one(accounts, { fields: [table.accountId], references: [accounts.id] }) }));
 export const contactsRelations = ofAccount(contacts);
 export const invoicesRelations = ofAccount(invoices);
-export const paymentsRelations = ofAccount(payments);
+export const paymentsRelations = relations(payments, ({ one, many }) => ({
+  account: one(accounts, { fields: [payments.accountId], references: [accounts.id] }),
+  allocations: many(paymentAllocations),
+}));
+export const paymentAllocationsRelations = relations(paymentAllocations, ({ one }) => ({
+  payment: one(payments, { fields: [paymentAllocations.paymentId], references: [payments.id] }),
+}));
 export const promisesRelations = ofAccount(promises);
 export const disputesRelations = ofAccount(disputes);
 export const messagesRelations = ofAccount(messages);

@@ -88,6 +88,8 @@ export interface SentFact {
   cycleKey: string;
   sentAt: Instant;
   tone?: Tone | null;
+  /** False for a step that was decided but never reached the client (a rejected or suppressed draft). */
+  delivered?: boolean;
 }
 
 export const tones = ['warm', 'neutral', 'firm'] as const;

@@ -43,6 +43,8 @@ export const Settings = z.object({
   holidays: Holidays,
   collections_floor_cents: CollectionsFloorCents,
   late_fees: LateFees,
+  /** Observe the client's country's public holidays on top of `holidays`. */
+  observe_public_holidays: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 export type SettingKey = keyof Settings;
@@ -60,6 +62,7 @@ export const defaultSettings: Settings = {
   holidays: [],
   collections_floor_cents: 75_000,
   late_fees: { kind: 'none' },
+  observe_public_holidays: true,
 };
 
 /** Reads stored rows into settings; a missing or unreadable row falls back to its default. */

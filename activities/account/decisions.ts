@@ -48,6 +48,7 @@ export function createDecisionActivities({ db }: { db: Db }) {
         sender: loaded.settings.sender_identity,
         earlierMessages: [],
         rules: draftRulesFromPolicyStep(policyStep),
+        lateFees: loaded.settings.late_fees,
       },
     );
     return result.issues.filter((i) => ['amount', 'invoice', 'link', 'language'].includes(i.category)).map((i) => i.message);

@@ -45,7 +45,7 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
       }
       const [recent] = await Promise.all([
         db
-          .select({ stepId: t.messages.stepId, sentAt: t.messages.sentAt, subject: t.messages.subject })
+          .select({ stepId: t.messages.stepId, cycleKey: t.messages.cycleKey, sentAt: t.messages.sentAt, subject: t.messages.subject })
           .from(t.messages)
           .where(and(eq(t.messages.accountId, input.accountId), eq(t.messages.status, 'sent'))),
       ]);
@@ -55,8 +55,11 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
         now: input.now,
         payLink: payLinkFor(settings, facts.accountId, facts.invoices.find((i) => i.id === input.step.invoiceIds[0])?.number),
         sender: settings.sender_identity,
-        earlierMessages: recent.filter((m) => m.sentAt).map((m) => ({ stepId: m.stepId, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
+        earlierMessages: recent
+          .filter((m) => m.sentAt)
+          .map((m) => ({ stepId: m.stepId, cycleKey: m.cycleKey, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
         rules: draftRulesFromPolicyStep(policyStep),
+        lateFees: settings.late_fees,
       });
       const sensitiveReasons = [...new Set([...input.step.sensitiveReasons, ...draft.sensitiveReasons])];
       const requiresApproval = input.mode === 'copilot' || sensitiveReasons.length > 0 || !draft.factCheck.passed;
