@@ -451,14 +451,16 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
       const accounts = new Map<string, string>();
       const currencyOf = new Map<string, string>();
       const refs = [...new Set(items.map((i) => i.who.externalRef).filter((r): r is string => r !== null))];
-      const names = [...new Set(items.filter((i) => i.who.externalRef === null).map((i) => i.who.name.toLowerCase()))];
+      // A client id the ledger does not know yet may still name a client imported by name before (an aging report has no ids).
+      const names = [...new Set(items.map((i) => i.who.name.toLowerCase()))];
       type Found = { id: string; external_ref: string | null; lname: string; currency: string };
       const found: Found[] = [];
       if (refs.length) found.push(...(await tx.execute<Found>(sql`select id, external_ref, lower(name) lname, currency from accounts where external_ref = any(${sql.param(refs)}::text[])`)));
       if (names.length)
         found.push(...(await tx.execute<Found>(sql`select distinct on (lower(name)) id, external_ref, lower(name) lname, currency from accounts where lower(name) = any(${sql.param(names)}::text[]) order by lower(name), created_at`)));
       for (const it of items) {
-        const a = it.who.externalRef ? found.find((x) => x.external_ref === it.who.externalRef) : found.find((x) => x.lname === it.who.name.toLowerCase());
+        const byName = found.find((x) => x.lname === it.who.name.toLowerCase());
+        const a = it.who.externalRef ? (found.find((x) => x.external_ref === it.who.externalRef) ?? (byName?.external_ref === null ? byName : undefined)) : byName;
         if (!a) continue;
         accounts.set(whoKey(it.who), a.id);
         currencyOf.set(a.id, a.currency);
@@ -525,6 +527,38 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
         }
       }
       const bulkHandled = (it: Item) => bulk !== undefined && it.op === 'invoice' && bulk.handled.has(whoKey(it.who)) && !existing.has(`${findAccount(it.who)}|${it.number}`);
+
+      if (snapshot) {
+        // Open invoices of the report's customers that the report no longer lists were settled in the books;
+        // settled first, so a credit the report still shows stays unapplied, as it is in the books.
+        const listed = new Set(items.filter((i) => i.op === 'invoice').map((i) => `${findAccount(i.who)}|${i.number}`));
+        const covered = [...new Set(items.map((i) => findAccount(i.who)).filter((id): id is string => id !== null))];
+        const open = covered.length
+          ? await tx.select().from(t.invoices).where(sql`${t.invoices.accountId} = any(${sql.param(covered)}::text[]::uuid[]) and ${t.invoices.status} = 'open' and ${t.invoices.issueDate} <= ${table.asOf}`)
+          : [];
+        const nameOf = new Map(items.map((i) => [findAccount(i.who), i.who.name]));
+        for (const inv of open) {
+          if (listed.has(`${inv.accountId}|${inv.number}`) || inv.balanceCents <= 0) continue;
+          const p = await ledger.recordPayment(
+            tx,
+            {
+              accountId: inv.accountId,
+              amountCents: inv.balanceCents,
+              receivedAt: new Date(`${table.asOf}T12:00:00Z`),
+              basis: 'settled_in_books',
+              importId: imp.id,
+              method: 'other',
+              reference: `settled in the books (not in the report as of ${table.asOf})`,
+              invoiceId: inv.id,
+              idempotencyKey: `import:${inv.accountId}:settled:${inv.number}:${table.asOf}`,
+            },
+            actor,
+          );
+          touched.set(inv.accountId, p.factsVersion);
+          report.settledInBooks++;
+          line({ row: null, customer: nameOf.get(inv.accountId) ?? '', number: inv.number, outcome: 'settled_in_books', amountCents: inv.balanceCents, currency: inv.currency, message: `not in the report as of ${table.asOf}: paid or voided in the books` });
+        }
+      }
 
       for (const it of items) {
         const base = { row: it.line, customer: it.who.name, currency: it.currency };
@@ -659,37 +693,6 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
         } else if (!changed) {
           report.invoicesUnchanged++;
           line({ ...base, outcome: 'unchanged', amountCents: booksOpen });
-        }
-      }
-
-      if (snapshot) {
-        // Open invoices of the report's customers that the report no longer lists were settled in the books.
-        const listed = new Set(items.filter((i) => i.op === 'invoice').map((i) => `${findAccount(i.who)}|${i.number}`));
-        const covered = [...new Set(items.map((i) => findAccount(i.who)).filter((id): id is string => id !== null))];
-        const open = covered.length
-          ? await tx.select().from(t.invoices).where(sql`${t.invoices.accountId} = any(${sql.param(covered)}::text[]::uuid[]) and ${t.invoices.status} = 'open' and ${t.invoices.issueDate} <= ${table.asOf}`)
-          : [];
-        const nameOf = new Map(items.map((i) => [findAccount(i.who), i.who.name]));
-        for (const inv of open) {
-          if (listed.has(`${inv.accountId}|${inv.number}`) || inv.balanceCents <= 0) continue;
-          const p = await ledger.recordPayment(
-            tx,
-            {
-              accountId: inv.accountId,
-              amountCents: inv.balanceCents,
-              receivedAt: new Date(`${table.asOf}T12:00:00Z`),
-              basis: 'settled_in_books',
-              importId: imp.id,
-              method: 'other',
-              reference: `settled in the books (not in the report as of ${table.asOf})`,
-              invoiceId: inv.id,
-              idempotencyKey: `import:${inv.accountId}:settled:${inv.number}:${table.asOf}`,
-            },
-            actor,
-          );
-          touched.set(inv.accountId, p.factsVersion);
-          report.settledInBooks++;
-          line({ row: null, customer: nameOf.get(inv.accountId) ?? '', number: inv.number, outcome: 'settled_in_books', amountCents: inv.balanceCents, currency: inv.currency, message: `not in the report as of ${table.asOf}: paid or voided in the books` });
         }
       }
 
