@@ -11,6 +11,7 @@ import { appendEvent } from '../db/events';
 import { problemTypes } from '../domain/api/problems';
 import type { AppDeps } from './deps';
 import type { WorkflowGateway } from './gateway';
+import { XLSX_TYPE } from './routing';
 import { createMetrics, type ApiMetrics } from './observability';
 import { buildOpenApi } from './openapi';
 import { errorHandler, sendProblem } from './problems';
@@ -86,6 +87,7 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
       },
     }),
     express.text({ type: ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'], limit: deps.config.importMaxBytes }),
+    express.raw({ type: [XLSX_TYPE, 'application/octet-stream'], limit: deps.config.importMaxBytes }),
   );
 
   app.post(

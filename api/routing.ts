@@ -51,7 +51,7 @@ export interface RouteDef<P = any, Q = any, B = any> {
   query?: ZodType<Q>;
   body?: ZodType<B>;
   /** How the body arrives; JSON unless said. */
-  bodyType?: 'json' | 'csv';
+  bodyType?: 'json' | 'csv' | 'file';
   response?: ZodType;
   status?: number;
   /** The response is not JSON (SSE, Prometheus text): the handler writes it. */
@@ -65,6 +65,8 @@ export interface RouteDef<P = any, Q = any, B = any> {
 export class JsonText {
   constructor(readonly text: string) {}
 }
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export const route = <P = unknown, Q = unknown, B = unknown>(def: RouteDef<P, Q, B>): RouteDef<P, Q, B> => def;
 
@@ -166,7 +168,8 @@ export function mountRoutes(router: Router, deps: AppDeps, routes: RouteDef[]): 
           throw new HttpProblem(400, problemTypes.idempotencyKeyMissing, 'Idempotency-Key required', 'Send an Idempotency-Key header (8–200 visible ASCII characters) so a retry records this once.');
       }
       if (def.body) {
-        const wanted = def.bodyType === 'csv' ? ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'] : ['application/json'];
+        const csv = ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'];
+        const wanted = def.bodyType === 'csv' ? csv : def.bodyType === 'file' ? [...csv, XLSX_TYPE, 'application/octet-stream'] : ['application/json'];
         if (!req.is(wanted))
           throw new HttpProblem(415, problemTypes.unsupportedMediaType, 'Unsupported media type', `Send the body as ${wanted[0]}.`);
       }

@@ -11,6 +11,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   char,
   date,
   index,
@@ -146,6 +147,8 @@ export const invoices = pgTable('invoices', {
   dueDate: date('due_date', { mode: 'string' }).notNull(),
   amountCents: cents('amount_cents').notNull(),
   balanceCents: cents('balance_cents').notNull(),
+  /** Always the account's currency: a trigger (migration 0006) copies it on insert, so no writer can mix them. */
+  currency: char('currency', { length: 3 }).notNull().default('USD'),
   status: invoiceStatusEnum('status').notNull().default('open'),
   paidAt: instant('paid_at'),
   externalRef: text('external_ref'),
@@ -159,6 +162,23 @@ export const invoices = pgTable('invoices', {
   index('invoices_open_idx').on(t.accountId, t.dueDate).where(sql`${t.status} = 'open'`),
 ]);
 
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** Every committed import, with the file as it was uploaded: the evidence behind the facts it wrote. */
+export const imports = pgTable('imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  fileName: text('file_name'),
+  sha256: text('sha256').notNull(),
+  /** The report the file was recognised as, e.g. "QuickBooks Online A/R Aging Detail". */
+  shape: text('shape').notNull(),
+  /** The report's own "as of" date: the day the books looked like this. */
+  asOf: date('as_of', { mode: 'string' }),
+  content: bytea('content').notNull(),
+  report: jsonb('report').notNull(),
+  actorName: text('actor_name'),
+  createdAt: createdAt(),
+}, (t) => [index('imports_as_of_idx').on(t.asOf)]);
+
 export const payments = pgTable('payments', {
   id: uuid('id').primaryKey().defaultRandom(),
   accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
@@ -169,6 +189,18 @@ export const payments = pgTable('payments', {
   reference: text('reference'),
   /** The sender's key (webhook delivery, API request, import row): the same key records once. */
   idempotencyKey: text('idempotency_key').unique(),
+  /** Always the account's currency (copied on insert by a trigger, as for invoices). */
+  currency: char('currency', { length: 3 }).notNull().default('USD'),
+  /**
+   * False for money an import found already paid with no date given ("paid before import"):
+   * received_at then holds the invoice's issue date only so balances as of a date stay right; no
+   * call sheet, history or metric may present it as a payment made on that day.
+   */
+  dated: boolean('dated').notNull().default(true),
+  /** What the books said, when the payment was read from an accounting report rather than reported to us. */
+  basis: text('basis', { enum: ['paid_before_import', 'paid_in_books', 'settled_in_books'] }),
+  /** The imported file this fact came from (kept as evidence). */
+  importId: uuid('import_id').references((): AnyPgColumn => imports.id, { onDelete: 'restrict' }),
   createdAt: createdAt(),
 }, (t) => [
   check('payments_amount_check', sql`${t.amountCents} > 0`),
