@@ -26,6 +26,7 @@ export const problemTypes = {
   databaseUnavailable: '/problems/database-unavailable',
   workflowUnavailable: '/problems/workflow-unavailable',
   writeConflict: '/problems/write-conflict',
+  timedOut: '/problems/timed-out',
   notConfigured: '/problems/not-configured',
   internal: '/problems/internal',
 } as const;
