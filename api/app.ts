@@ -39,6 +39,39 @@ function instrument(gateway: WorkflowGateway, metrics: ApiMetrics): WorkflowGate
   };
 }
 
+/** Long by design: a file import, the live event stream. */
+const LONG_REQUESTS = /^\/api\/(imports|stream|events\/stream)/;
+
+/**
+ * Answers 503 with Retry-After when a request is still unanswered at the deadline, whatever it waits
+ * on (a stalled PostgreSQL, a pool with every connection stuck, Temporal). The handler runs on and its
+ * late answer is dropped; what it writes is either committed — and a retry with the same
+ * Idempotency-Key replays it — or not at all.
+ */
+function requestDeadline(ms: number): express.RequestHandler {
+  return (req, res, next) => {
+    if (LONG_REQUESTS.test(req.path)) return next();
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      sendProblem(
+        res,
+        {
+          type: problemTypes.timedOut,
+          title: 'No answer in time',
+          status: 503,
+          detail: 'A part Tactful depends on (PostgreSQL or Temporal) did not answer in time, so this may not have been done. Try again in a moment: a retried write with the same Idempotency-Key is recorded once.',
+        },
+        { 'Retry-After': '2' },
+      );
+    }, ms);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    res.once('finish', clear);
+    res.once('close', clear);
+    next();
+  };
+}
+
 export function createRouter(deps: AppDeps): Router {
   const router = Router();
   mountRoutes(router, deps, apiRoutes);
@@ -71,6 +104,7 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
     next();
   });
 
+  app.use(requestDeadline(deps.config.requestDeadlineMs));
   mountHealth(app, deps, metrics);
 
   const openapi = buildOpenApi(apiRoutes);

@@ -45,6 +45,11 @@ export interface ApiConfig {
   trustProxy: string | boolean;
   /** How often an SSE client is sent new events. */
   streamPollMs: number;
+  /**
+   * A request not answered by then gets 503 with Retry-After, so during an outage nobody waits on a
+   * dependency that will not answer (imports and the event stream are long by design and exempt).
+   */
+  requestDeadlineMs: number;
 }
 
 export interface ProcessConfig {
@@ -67,6 +72,7 @@ export function defaultApiConfig(over: Partial<ApiConfig> = {}): ApiConfig {
     validateResponses: false,
     trustProxy: false,
     streamPollMs: 1000,
+    requestDeadlineMs: 2_800,
     ...over,
   };
 }

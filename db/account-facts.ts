@@ -62,7 +62,9 @@ const accountQuery = perDatabase((db: Db) =>
         disputes: true,
         messages: {
           columns: { stepId: true, cycleKey: true, status: true, sentAt: true, decidedAt: true, createdAt: true, tone: true },
-          where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed']),
+          // A message that may have gone out (in flight, or waiting for a person to confirm) counts as a
+          // step taken: planning it again would risk the very duplicate the send's states prevent.
+          where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed', 'sending', 'unconfirmed']),
         },
         callTasks: { columns: { stepId: true, cycleKey: true, createdAt: true } },
         recommendations: { columns: { kind: true, cycleKey: true, createdAt: true } },

@@ -47,8 +47,17 @@ export const messageStatusEnum = pgEnum('message_status', [
   'superseded',
   'sent',
   'suppressed',
+  /** Handed to the transport; what happened is recorded by the attempt that started it (issue 19). */
+  'sending',
+  /** An attempt died between the hand-over and its record: a person confirms or resends. */
+  'unconfirmed',
 ]);
-export const outboxStatusEnum = pgEnum('outbox_status', ['queued', 'sent', 'failed']);
+/**
+ * The send as a state machine: queued → sending → sent | failed | withdrawn, and sending → unconfirmed
+ * when an attempt died after the hand-over and the transport cannot be asked. Every transition is an
+ * UPDATE … WHERE status = <the state it leaves>, so nothing a later writer did is overwritten.
+ */
+export const outboxStatusEnum = pgEnum('outbox_status', ['queued', 'sent', 'failed', 'sending', 'withdrawn', 'unconfirmed']);
 export const callStatusEnum = pgEnum('call_status', ['open', 'done', 'cancelled']);
 export const callOutcomeEnum = pgEnum('call_outcome', ['promise', 'dispute', 'no_answer', 'wrong_number', 'paid', 'other']);
 export const recommendationKindEnum = pgEnum('recommendation_kind', ['service_pause', 'collections']);
@@ -292,6 +301,11 @@ export const messages = pgTable('messages', {
   decisionReason: text('decision_reason'),
   escalatedAt: instant('escalated_at'),
   sentAt: instant('sent_at'),
+  /**
+   * What a person must know about how the send went, in words ("sent while a payment was arriving",
+   * "may have been sent at …"); null when it went plainly.
+   */
+  sendNote: text('send_note'),
   createdAt: createdAt(),
 }, (t) => [
   // A withdrawn draft may be redrafted for the same step; only one live draft per step and cycle.
@@ -315,6 +329,9 @@ export const outbox = pgTable('outbox', {
   providerMessageId: text('provider_message_id'),
   emlPath: text('eml_path'),
   attempts: integer('attempts').notNull().default(0),
+  /** The attempt that moved the row to `sending`, and when: a retry that finds it there knows it is not its own. */
+  attemptId: uuid('attempt_id'),
+  attemptStartedAt: instant('attempt_started_at'),
   lastError: text('last_error'),
   createdAt: createdAt(),
   sentAt: instant('sent_at'),

@@ -9,7 +9,8 @@ import { perDatabase, type Db } from '../../db/client';
 import * as t from '../../db/schema';
 import { problemTypes } from '../../domain/api/problems';
 import { BulkApproveRequest, BulkApproveResponse, DecisionRequest, DecisionResponse, QueueDetail, QueueItem, QueuePage, QueueQuery } from '../../domain/api/queue';
-import type { DraftDecision } from '../../domain/messages';
+import { Errors, type DraftDecision } from '../../domain/messages';
+import { WorkflowRejectedError } from '../gateway';
 import { isManager } from '../auth/permissions';
 import { HttpProblem, problems, toProblem } from '../problems';
 import { JsonText, route, type AuthedCtx } from '../routing';
@@ -89,7 +90,16 @@ async function decide(ctx: AuthedCtx<unknown, unknown, unknown>, messageId: stri
   if (p.kind === 'user' && needsManager(m) && !isManager(p.role)) await ctx.refuse('only a manager decides service pauses and collections', m.accountId);
   if (m.status !== 'pending_approval') throw alreadyDecided(m);
   const d = { ...decision, messageId, actor: ctx.wfActor } as DraftDecision;
-  return ctx.deps.temporal.decideDraft(m.accountId, d);
+  try {
+    return await ctx.deps.temporal.decideDraft(m.accountId, d);
+  } catch (err) {
+    // The draft was waiting when read above; if the workflow no longer knows it, something decided it
+    // in between — a payment withdrawing it, most often. The row says what, and that is the answer.
+    if (!(err instanceof WorkflowRejectedError && err.errorType === Errors.NoSuchDraft)) throw err;
+    const [now] = await db.select().from(t.messages).where(eq(t.messages.id, messageId));
+    if (now && now.status !== 'pending_approval') throw alreadyDecided(now);
+    throw err;
+  }
 }
 
 /** Which filters a list request uses and how it sorts: each distinct shape is one prepared statement. */
@@ -313,6 +323,7 @@ export const queueRoutes = [
           scheduledFor: isoOrNull(r.m.scheduledFor),
           decidedAt: isoOrNull(r.m.decidedAt),
           decisionReason: r.m.decisionReason,
+          sendNote: r.m.sendNote,
         },
         factCheck: {
           passed: fc.passed === true,

@@ -25,6 +25,8 @@ export const problemTypes = {
   rateLimited: '/problems/rate-limited',
   databaseUnavailable: '/problems/database-unavailable',
   workflowUnavailable: '/problems/workflow-unavailable',
+  writeConflict: '/problems/write-conflict',
+  timedOut: '/problems/timed-out',
   notConfigured: '/problems/not-configured',
   internal: '/problems/internal',
 } as const;

@@ -65,7 +65,7 @@ export const FactCheckView = z.object({
 
 export const QueueDetail = z.object({
   message: QueueItem.extend({
-    status: z.enum(['pending_approval', 'approved', 'rejected', 'superseded', 'sent', 'suppressed']),
+    status: z.enum(['pending_approval', 'approved', 'rejected', 'superseded', 'sent', 'suppressed', 'sending', 'unconfirmed']),
     toEmail: z.string(),
     bodyText: z.string(),
     bodyHtml: z.string().nullable(),
@@ -78,6 +78,8 @@ export const QueueDetail = z.object({
     scheduledFor: Instant.nullable(),
     decidedAt: Instant.nullable(),
     decisionReason: z.string().nullable(),
+    /** How the send went, when a person must know ("sent while a payment was arriving", "may have been sent at …"). */
+    sendNote: z.string().nullable().optional(),
   }),
   factCheck: FactCheckView,
   account: z.object({
