@@ -69,6 +69,8 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
           return noiseFor(deps.config).log.admit(`log:${req.socket.remoteAddress ?? '?'}`, deps.clock().getTime()) === 'record' ? 'info' : 'silent';
         return 'info';
       },
+      // pino-http makes up an Error (with a stack) for every 5xx; a real failure is logged with its own by errorHandler.
+      customErrorObject: (_req, _res, err, val) => (err?.message?.startsWith('failed with status code') ? { ...val, err: undefined } : val),
       redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
     }),
   );

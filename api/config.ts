@@ -97,7 +97,8 @@ export function defaultApiConfig(over: Partial<ApiConfig> = {}): ApiConfig {
 
 /** Fails with one message naming every bad variable, so a misconfigured start is fixed in one go. */
 export function parseProcessConfig(env: Record<string, string | undefined>): ProcessConfig {
-  const r = ApiEnv.safeParse(env);
+  // docker-compose passes `VAR: ${VAR:-}` as an empty string: that means "not set", not "set to nothing".
+  const r = ApiEnv.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);

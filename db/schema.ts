@@ -449,3 +449,4 @@ export type CallTask = InferSelectModel<typeof callTasks>;
 export type EventRow = InferSelectModel<typeof events>;
 export type NewEvent = InferInsertModel<typeof events>;
 export type PolicyRow = InferSelectModel<typeof policies>;
+export type PaymentHold = InferSelectModel<typeof paymentHolds>;

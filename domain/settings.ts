@@ -25,6 +25,14 @@ export const SenderIdentity = z.object({
 });
 export type SenderIdentity = z.infer<typeof SenderIdentity>;
 
+const hostOf = (v: string) => {
+  try {
+    return new URL(v).host;
+  } catch {
+    return null;
+  }
+};
+
 const isHttpsUrl = (v: string) => {
   try {
     const u = new URL(v);
@@ -44,7 +52,9 @@ export const PayLinkTemplate = z
   .max(500)
   .refine((v) => !CONTROL.test(v) && !/\s/.test(v), 'no spaces or line breaks')
   .refine((v) => v.includes('{accountId}') || v.includes('{invoiceNumber}'), 'include {accountId} or {invoiceNumber}')
-  .refine((v) => isHttpsUrl(payLinkFor(v, { accountId: 'x', invoiceNumber: 'x' })), 'a full https:// address');
+  .refine((v) => isHttpsUrl(payLinkFor(v, { accountId: 'x', invoiceNumber: 'x' })), 'a full https:// address')
+  // The account may choose the path or query, never the host the client is sent to.
+  .refine((v) => hostOf(payLinkFor(v, { accountId: 'a1', invoiceNumber: 'n1' })) === hostOf(payLinkFor(v, { accountId: 'b2', invoiceNumber: 'm2' })), 'the placeholder goes in the path or query, not the host');
 
 export const Holidays = z.array(z.object({ date: IsoDate, name: z.string().trim().min(1).max(80) })).max(100);
 export type Holidays = z.infer<typeof Holidays>;

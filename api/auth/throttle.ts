@@ -51,7 +51,8 @@ export async function recordFailure(
       .onConflictDoUpdate({
         target: t.loginThrottle.key,
         set: {
-          failures: sql`case when ${t.loginThrottle.windowStartedAt} < ${windowStart} then 1 else ${t.loginThrottle.failures} + 1 end`,
+          // Attempts that raced past the lock check while it was being set do not count towards the next one.
+          failures: sql`case when ${t.loginThrottle.lockedUntil} > ${at} then ${t.loginThrottle.failures} when ${t.loginThrottle.windowStartedAt} < ${windowStart} then 1 else ${t.loginThrottle.failures} + 1 end`,
           windowStartedAt: sql`case when ${t.loginThrottle.windowStartedAt} < ${windowStart} then ${at} else ${t.loginThrottle.windowStartedAt} end`,
           lockouts: sql`case when ${t.loginThrottle.updatedAt} < ${forgetBefore} then 0 else ${t.loginThrottle.lockouts} end`,
           updatedAt: now,
@@ -68,7 +69,7 @@ export async function recordFailure(
         lockouts: sql`${t.loginThrottle.lockouts} + 1`,
         lockedUntil: sql`${at} + least(${base}::bigint * power(2, least(${t.loginThrottle.lockouts}, 20))::bigint, ${MAX_LOCK_MS}::bigint) * interval '1 millisecond'`,
       })
-      .where(sql`${t.loginThrottle.key} = ${key} and ${t.loginThrottle.failures} >= ${limit}`)
+      .where(sql`${t.loginThrottle.key} = ${key} and ${t.loginThrottle.failures} >= ${limit} and (${t.loginThrottle.lockedUntil} is null or ${t.loginThrottle.lockedUntil} <= ${at})`)
       .returning();
     if (!locked) continue;
     await appendEvent(db, {

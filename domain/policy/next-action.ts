@@ -19,6 +19,7 @@ import type { AccountFacts, Instant, InvoiceFact, IsoDate } from '../facts';
 import { calibrateTone, firmer, toneFactsFromHistory, warmth } from '../tone';
 import type { PolicyDefinition, PolicyStep, StepKind } from './schema';
 import type { IdleReason, NextAction, PlannedStep, SkippedStep } from './types';
+import { MANAGER_STEP_KINDS } from './manager-decisions';
 
 export interface NextActionInput {
   policy: PolicyDefinition;
@@ -57,7 +58,7 @@ export const DEFAULT_INTERRUPTION_AFTER_DAYS = 10;
 const minDaysPastDue: Partial<Record<StepKind, number>> = { service_pause: 31, collections: 91 };
 const alwaysSensitive: ReadonlySet<StepKind> = new Set<StepKind>(['final_notice', 'service_pause', 'collections']);
 const alwaysHuman: ReadonlySet<StepKind> = new Set<StepKind>(['call', 'service_pause', 'collections']);
-const managerDecision: ReadonlySet<StepKind> = new Set<StepKind>(['service_pause', 'collections']);
+const managerDecision = MANAGER_STEP_KINDS;
 
 /** Invoices still owed, oldest due first: the first one anchors the escalation. */
 export function openInvoices(invoices: readonly InvoiceFact[]): InvoiceFact[] {
