@@ -158,7 +158,8 @@ export function toProblem(err: unknown): Problem & { headers?: Record<string, st
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const p = toProblem(err);
-    if (p.status >= 500) logger.error({ err, method: req.method, url: req.originalUrl, problem: p.type }, 'request failed');
+    // A deliberate 5xx (webhook not configured, Temporal away) is an answer, not a bug: no stack trace.
+    if (p.status >= 500 && !(err instanceof HttpProblem)) logger.error({ err, method: req.method, url: req.originalUrl, problem: p.type }, 'request failed');
     const { headers, ...body } = p;
     sendProblem(res, body, headers);
   };

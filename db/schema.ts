@@ -72,7 +72,28 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   active: boolean('active').notNull().default(true),
   createdAt: createdAt(),
+  /** Base32 TOTP secret; set at enrolment, in force once `totpEnabledAt` is set (a code was confirmed). */
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: instant('totp_enabled_at'),
+  /** The time step of the last code accepted: a code is good once, even within its 30 seconds. */
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  /** SHA-256 hashes of the unused recovery codes; each works once. */
+  recoveryCodeHashes: text('recovery_code_hashes').array().notNull().default(sql`'{}'::text[]`),
 }, (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)]);
+
+/**
+ * Failed sign-ins per key (`account:<e-mail>` or `ip:<address>`): each lockout doubles the next one.
+ * A success clears the account's row; the IP's row counts only failures, so one office behind one
+ * address is not locked out by its own people signing in.
+ */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  windowStartedAt: instant('window_started_at').notNull(),
+  lockedUntil: instant('locked_until'),
+  lockouts: integer('lockouts').notNull().default(0),
+  updatedAt: instant('updated_at').notNull(),
+});
 
 export const sessions = pgTable('sessions', {
   /** SHA-256 of the cookie value; the raw value is never stored. */
@@ -96,6 +117,8 @@ export const apiTokens = pgTable('api_tokens', {
   createdAt: createdAt(),
   lastUsedAt: instant('last_used_at'),
   revokedAt: instant('revoked_at'),
+  /** After this the token is refused; null only for tokens made before expiry existed. */
+  expiresAt: instant('expires_at'),
 });
 
 export const settings = pgTable('settings', {
@@ -215,6 +238,26 @@ export const payments = pgTable('payments', {
   check('payments_amount_check', sql`${t.amountCents} > 0`),
   index('payments_account_idx').on(t.accountId, t.receivedAt),
 ]);
+
+/**
+ * A payment that looks like one already credited (same account, amount and reference within days),
+ * held for a person instead of credited: `input` is what would be recorded if they release it.
+ */
+export const paymentHolds = pgTable('payment_holds', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  amountCents: cents('amount_cents').notNull(),
+  reference: text('reference').notNull(),
+  /** The payment it looks like. */
+  matchesPaymentId: uuid('matches_payment_id').notNull().references(() => payments.id, { onDelete: 'restrict' }),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  input: jsonb('input').notNull(),
+  status: text('status', { enum: ['held', 'released', 'dismissed'] }).notNull().default('held'),
+  decidedBy: uuid('decided_by').references(() => users.id),
+  decidedAt: instant('decided_at'),
+  paymentId: uuid('payment_id').references(() => payments.id),
+  createdAt: createdAt(),
+}, (t) => [index('payment_holds_status_idx').on(t.status, t.createdAt)]);
 
 /** How each payment was applied: oldest invoice first unless the payer named one. */
 export const paymentAllocations = pgTable('payment_allocations', {
@@ -463,3 +506,4 @@ export type CallTask = InferSelectModel<typeof callTasks>;
 export type EventRow = InferSelectModel<typeof events>;
 export type NewEvent = InferInsertModel<typeof events>;
 export type PolicyRow = InferSelectModel<typeof policies>;
+export type PaymentHold = InferSelectModel<typeof paymentHolds>;

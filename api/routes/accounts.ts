@@ -35,6 +35,7 @@ import { accountFor, IdParams, iso, isoOrNull, signalFacts, userIdOf } from './s
 import { z } from 'zod';
 import { WorkflowUnavailableError } from '../gateway';
 import { problems } from '../problems';
+import { promiseDateProblem } from '../../domain/dates';
 
 /**
  * The outer account's id, always table-qualified: drizzle writes a bare `"id"` in single-table selects,
@@ -313,6 +314,8 @@ export const accountRoutes = [
     response: FactWriteResponse.extend({ promiseId: Uuid }),
     status: 201,
     async handler(ctx) {
+      const dateProblem = promiseDateProblem(ctx.body.promisedDate, ctx.now.toISOString().slice(0, 10));
+      if (dateProblem) throw problems.validation(`body.promisedDate: ${dateProblem}`, [{ path: ['body', 'promisedDate'], message: dateProblem }]);
       const acc = await accountFor(ctx, ctx.params.id);
       const r = await withConflictRetry(() => ledger.recordPromise(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor));
       return { accountId: acc.id, factsVersion: r.factsVersion, promiseId: r.promiseId, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'promise_recorded', ctx.wfActor) };

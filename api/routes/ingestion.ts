@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Request } from 'express';
 import * as ledger from '../../db/ledger';
+import { findPossibleDuplicate, holdPossibleDuplicate } from '../../db/payment-holds';
 import { withConflictRetry } from '../../db/transactions';
 import * as t from '../../db/schema';
 import { FactWriteResponse } from '../../domain/api/common';
@@ -167,6 +168,10 @@ async function doPayment(
   const got = await (reads ?? ledger.readForPayment(tx, body.account, idempotencyKey));
   if (!got.account) throw accountNotFound(body.account);
   const accountId = got.account.id;
+  if (!got.duplicate) {
+    const held = await holdIfPossibleDuplicate(tx, accountId, got.account.factsVersion, body, actor, idempotencyKey);
+    if (held) return held;
+  }
   const { write: r, written } = await ledger.sendPayment(
     tx,
     {
@@ -190,6 +195,40 @@ async function doPayment(
     change: 'payment_recorded',
     changed: !r.duplicate,
     written,
+  };
+}
+
+/**
+ * A payment like one already credited (same account, amount and reference within days) under another
+ * key is held for a person (db/payment-holds.ts), answered 202 and not credited. Separate from the
+ * ledger's own write so the payment path itself is unchanged.
+ */
+async function holdIfPossibleDuplicate(
+  tx: ledger.Tx,
+  accountId: string,
+  factsVersion: number,
+  body: z.infer<typeof PaymentRequest>,
+  actor: EventActor,
+  idempotencyKey: string,
+): Promise<Outcome<object> | null> {
+  const input = { accountId, kind: body.kind, amountCents: body.amountCents, receivedAt: new Date(body.receivedAt), method: body.method, reference: body.reference ?? null, invoiceNumber: body.invoiceNumber ?? null, idempotencyKey };
+  const twin = await findPossibleDuplicate(tx, input);
+  if (!twin) return null;
+  const hold = await holdPossibleDuplicate(tx, input, twin, actor);
+  return {
+    status: 202,
+    body: {
+      accountId,
+      factsVersion,
+      held: true,
+      holdId: hold.id,
+      matchesPaymentId: twin.id,
+      detail: `Not credited: a payment of the same amount with reference "${twin.reference}" was recorded on ${twin.receivedAt.toISOString().slice(0, 10)}. A manager can release or dismiss it.`,
+    },
+    accountId,
+    factsVersion,
+    change: 'payment_recorded',
+    changed: false,
   };
 }
 

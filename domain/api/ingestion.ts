@@ -75,13 +75,19 @@ export const PaymentRequest = z.strictObject({
   invoiceNumber: z.string().trim().min(1).max(60).optional(),
 });
 export type PaymentRequest = z.infer<typeof PaymentRequest>;
-export const PaymentResponse = FactWriteResponse.extend({
+export const PaymentRecorded = FactWriteResponse.extend({
   paymentId: Uuid,
   /** True when this key was already recorded: nothing changed. */
   duplicate: z.boolean(),
   allocations: z.array(z.object({ invoiceId: Uuid, invoiceNumber: z.string(), amountCents: Cents })),
   unappliedCents: Cents,
 });
+/**
+ * Answered with 202: the same account, amount and reference was credited within days under another
+ * key, so this one is held as a possible duplicate until a manager releases or dismisses it.
+ */
+export const PaymentHeld = FactWriteResponse.extend({ held: z.literal(true), holdId: Uuid, matchesPaymentId: Uuid, detail: z.string() });
+export const PaymentResponse = z.union([PaymentRecorded, PaymentHeld]);
 export type PaymentResponse = z.infer<typeof PaymentResponse>;
 
 /**

@@ -1,5 +1,6 @@
 /** The copilot queue: drafts waiting for a person, and the decisions people take on them. */
 import { z } from 'zod';
+import { HeaderText } from '../settings';
 import { Mode, Segment, Tone } from '../facts';
 import { Cents, Instant, IsoDate, Page, pageOf, QueryBool, Uuid } from './common';
 
@@ -107,7 +108,7 @@ export const DecisionRequest = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('approve') }),
   z.strictObject({
     decision: z.literal('approve_with_edits'),
-    subject: z.string().trim().min(1).max(200),
+    subject: HeaderText(200),
     bodyText: z.string().trim().min(1).max(8000),
   }),
   z.strictObject({ decision: z.literal('reject'), reason: z.string().trim().min(1).max(1000) }),
