@@ -160,3 +160,88 @@ describeWithBrowser('the web app follows the facts', () => {
 
   void apiFromPage;
 });
+
+describeWithBrowser('the account page follows the facts', () => {
+  let stack: Stack;
+  let browser: Browser;
+  const signedIn = async (email: string): Promise<Page> => {
+    const page = await newPage(browser, stack.url);
+    await signIn(page, email, PASSWORD);
+    return page;
+  };
+
+  beforeAll(async () => {
+    buildWeb();
+    [stack, browser] = await Promise.all([startStack({ alwaysOpen: true }), launch()]);
+    await until('the engine to plan every account', async () => (await stack.db.sql`select 1 from accounts where next_action is null limit 1`).length === 0, 120_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('3: a pause made elsewhere shows within seconds, and the next action never contradicts the badges', async () => {
+    const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 and next_action like 'wait:%' order by balance_cents desc limit 1`;
+    const watcher = await signedIn('manager@tactful.local');
+    await watcher.goto(`/accounts/${account.id}`);
+    const next = watcher.getByTestId('account-next-action');
+    await next.waitFor();
+    expect(await next.textContent()).not.toMatch(/Paused/);
+
+    const other = await signedIn('admin@tactful.local');
+    const paused = await apiFromPage(other, 'POST', `/api/accounts/${account.id}/pause`, { reason: 'Client asked for a billing review' });
+    expect(paused.status).toBeLessThan(300);
+    await watcher.getByText('Paused', { exact: true }).waitFor({ timeout: 4_000 });
+    expect(await next.textContent()).toMatch(/Paused: nothing goes out/);
+    await screenshot(watcher, 'account-paused-live');
+    // Once the engine has caught up it agrees; at no point does the page say anything else.
+    for (let i = 0; i < 6; i++) {
+      expect(await next.textContent()).toMatch(/Paused/);
+      expect((await watcher.getByTestId('live-next').allTextContents()).join(' ')).not.toMatch(/waiting|promised payment/i);
+      await watcher.waitForTimeout(500);
+    }
+
+    const resumed = await apiFromPage(other, 'POST', `/api/accounts/${account.id}/resume`, {});
+    expect(resumed.status).toBeLessThan(300);
+    await until('the resume on the page', async () => !/Paused/.test((await next.textContent()) ?? ''), 5_000);
+    expect(await watcher.getByText('Paused', { exact: true }).count()).toBe(0);
+    await until('the engine’s plan after the resume', async () => !/Working out/.test((await next.textContent()) ?? '') && (await next.textContent()), 8_000);
+    expect(await next.textContent()).not.toMatch(/paused/i);
+    await other.context().close();
+    await watcher.context().close();
+  });
+
+  it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
+    const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
+    const page = await signedIn('manager@tactful.local');
+    await page.goto(`/accounts/${account.id}`);
+    await page.getByRole('button', { name: 'Pause…' }).click();
+    await page.getByRole('dialog').getByLabel('Reason').fill('Waiting for the client’s new PO');
+    await page.getByRole('dialog').getByRole('button', { name: 'Pause', exact: true }).click();
+    await page.getByTestId('account-action-result').filter({ hasText: 'paused' }).waitFor();
+    await page.getByRole('button', { name: 'Resume…' }).click();
+    expect(await page.getByRole('dialog').getByLabel(/Reason/).inputValue()).toBe('');
+    await page.getByRole('dialog').getByRole('button', { name: 'Resume', exact: true }).click();
+    await page.getByRole('button', { name: 'Pause…' }).waitFor();
+    const trail = await stack.db.sql`select type, data from events where account_id = ${account.id} and type like 'account.resume%'`;
+    expect(JSON.stringify(trail)).not.toContain('new PO');
+
+    const promisesBefore = (await stack.db.sql`select count(*)::int as n from promises where account_id = ${account.id}`)[0].n;
+    await page.getByRole('button', { name: 'Record promise' }).click();
+    expect(await page.getByRole('dialog').getByLabel('Promised date').inputValue()).toBe('');
+    await page.getByRole('dialog').getByRole('button', { name: 'Record promise' }).click();
+    await page.waitForTimeout(1000);
+    expect((await stack.db.sql`select count(*)::int as n from promises where account_id = ${account.id}`)[0].n).toBe(promisesBefore);
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByRole('button', { name: 'Open dispute' }).click();
+    await page.getByRole('dialog').getByLabel('What the client disputes').fill('Says the March invoice double-bills the firewall licence');
+    await page.getByRole('dialog').getByRole('button', { name: 'Open dispute' }).click();
+    await page.getByText('Dispute open', { exact: true }).waitFor();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await page.getByRole('button', { name: 'Open dispute' }).count()).toBe(0);
+    await screenshot(page, 'account-dispute-open');
+    await page.context().close();
+  });
+});

@@ -51,3 +51,30 @@ const draftEvents: Record<string, string> = {
 };
 export const draftEventVerb = (type: string) => draftEvents[type] ?? humanize(type.split('.').pop()).toLowerCase();
 export const isDraftDeparture = (type: string) => type in draftEvents && type !== 'message.sent';
+
+const waits: Record<string, string> = {
+  promise_open: 'Waiting for the promised payment',
+  cool_down: 'Waiting out the gap between messages',
+  next_step: 'Waiting for the next step',
+};
+const idles: Record<string, string> = {
+  no_open_balance: 'Nothing to do: nothing is owed',
+  dispute_open: 'Stopped: a dispute is open',
+  paused: 'Paused: nothing goes out until someone resumes',
+  escalation_complete: 'Every step of the policy has been taken',
+  awaiting_decision: 'Waiting for a person to decide a draft',
+};
+
+/** The engine's encoded next action ('wait:promise_open', 'approval:final_notice', 'call') in words. */
+export function nextActionLabel(code: string | null | undefined): string {
+  if (!code) return 'None scheduled';
+  const [kind, detail = ''] = code.split(':');
+  if (kind === 'wait') return waits[detail] ?? `Waiting: ${humanize(detail).toLowerCase()}`;
+  if (kind === 'idle') return idles[detail] ?? `Nothing to do: ${humanize(detail).toLowerCase()}`;
+  if (kind === 'approval') return `${stepLabel(detail)} waiting for approval`;
+  if (kind === 'blocked') return `${stepLabel(detail)} blocked: needs a person`;
+  return `${stepLabel(kind)} due`;
+}
+
+export const segmentLabel = (s: string) => ({ standard: 'Standard', new_client: 'New client', long_term: 'Long-term client', key_account: 'Key account', sensitive: 'Sensitive account' })[s] ?? humanize(s);
+export const modeLabel = (m: string) => ({ copilot: 'Copilot: a person approves', autonomous: 'Autonomous: routine steps go out alone' })[m] ?? humanize(m);

@@ -7,7 +7,13 @@ import { fallbackRefetch } from '../../../lib/live';
 export const getAccount = (id: string) => api(apiPaths.account(id), { schema: AccountDetail });
 
 export const accountQueryOptions = (id: string) =>
-  queryOptions({ queryKey: ['accounts', 'detail', id], queryFn: () => getAccount(id), refetchInterval: fallbackRefetch });
+  queryOptions({
+    queryKey: ['accounts', 'detail', id],
+    queryFn: () => getAccount(id),
+    // The engine's plan lands a moment after the fact that changed it, without an event of its own:
+    // look again each second until the engine has seen the latest facts.
+    refetchInterval: (q) => (q.state.data && q.state.data.account.factsVersion !== q.state.data.account.workflowSeenVersion ? 1000 : fallbackRefetch()),
+  });
 
 export const useAccount = (id: string) => useQuery(accountQueryOptions(id));
 
