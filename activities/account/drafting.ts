@@ -46,7 +46,7 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
       }
       const [recent] = await Promise.all([
         db
-          .select({ stepId: t.messages.stepId, sentAt: t.messages.sentAt, subject: t.messages.subject })
+          .select({ stepId: t.messages.stepId, cycleKey: t.messages.cycleKey, sentAt: t.messages.sentAt, subject: t.messages.subject })
           .from(t.messages)
           .where(and(eq(t.messages.accountId, input.accountId), eq(t.messages.status, 'sent'))),
       ]);
@@ -56,8 +56,11 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
         now: input.now,
         payLink: payLinkFor(settings, facts.accountId, facts.invoices.find((i) => i.id === input.step.invoiceIds[0])?.number),
         sender: settings.sender_identity,
-        earlierMessages: recent.filter((m) => m.sentAt).map((m) => ({ stepId: m.stepId, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
+        earlierMessages: recent
+          .filter((m) => m.sentAt)
+          .map((m) => ({ stepId: m.stepId, cycleKey: m.cycleKey, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
         rules: draftRulesFromPolicyStep(policyStep),
+        lateFees: settings.late_fees,
       });
       const { sensitiveReasons, requiresApproval } = decideSend({ mode: input.mode, stepSensitiveReasons: input.step.sensitiveReasons, draft });
       const contact = facts.contacts[0];

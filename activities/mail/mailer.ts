@@ -17,9 +17,20 @@ export interface OutgoingMail {
   idempotencyKey: string;
 }
 
+export interface Delivered {
+  providerMessageId: string;
+  emlPath?: string;
+}
+
 export interface Mailer {
   readonly transport: 'smtp' | 'outbox';
-  send(mail: OutgoingMail): Promise<{ providerMessageId: string; emlPath?: string }>;
+  send(mail: OutgoingMail): Promise<Delivered>;
+  /**
+   * Asks the transport whether the message with this idempotency key went out, for a send whose
+   * attempt died between the hand-over and its record. Absent when the transport cannot be asked
+   * (plain SMTP keeps no record we can query): then a person must confirm.
+   */
+  lookup?(idempotencyKey: string): Promise<Delivered | null>;
 }
 
 const messageIdFor = (key: string) => `<${key.replace(/[^A-Za-z0-9._-]/g, '.')}@tactful>`;
@@ -50,8 +61,18 @@ export function createSmtpMailer(url: string): Mailer {
 
 export function createOutboxMailer(dir: string): Mailer {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const fileFor = (key: string) => path.join(dir, `${key.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
   return {
     transport: 'outbox',
+    async lookup(key) {
+      const file = fileFor(key);
+      try {
+        await fs.access(file);
+      } catch {
+        return null;
+      }
+      return { providerMessageId: messageIdFor(key), emlPath: file };
+    },
     async send(mail) {
       const messageId = messageIdFor(mail.idempotencyKey);
       const info = await transporter.sendMail({
@@ -64,8 +85,12 @@ export function createOutboxMailer(dir: string): Mailer {
         date: new Date(),
       });
       await fs.mkdir(dir, { recursive: true });
-      const file = path.join(dir, `${mail.idempotencyKey.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
-      await fs.writeFile(file, info.message as Buffer);
+      const file = fileFor(mail.idempotencyKey);
+      // Written aside and renamed: the file exists only whole, so its presence is the delivery
+      // that lookup() reports after a crash.
+      const partial = `${file}.${process.pid}.partial`;
+      await fs.writeFile(partial, info.message as Buffer);
+      await fs.rename(partial, file);
       return { providerMessageId: messageId, emlPath: file };
     },
   };

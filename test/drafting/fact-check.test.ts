@@ -82,7 +82,7 @@ describe('fact check', () => {
   });
 
   test('consequences are allowed from the second reminder, collections only in collections', () => {
-    const second = draftCase({ kind: 'second_reminder' });
+    const second = { ...draftCase({ kind: 'second_reminder' }), lateFees: { kind: 'clause' as const, text: 'a late fee of 1.5% a month on overdue balances' } };
     expect(failures(second, withText(second, 'Late fees may apply under the agreement.'))).toEqual([]);
     const collections = draftCase({ kind: 'collections' });
     expect(failures(collections, withText(collections, 'We will refer this to a collection agency.'))).toEqual([]);

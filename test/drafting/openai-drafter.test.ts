@@ -108,7 +108,7 @@ describe('OpenAI drafter behind the safe drafter', () => {
   const expectTemplateFallback = (result: DraftResult, reason: RegExp) => {
     expectChecked(result);
     expect(result.source).toBe('template');
-    expect(result.promptVersion).toBe('template-v1');
+    expect(result.promptVersion).toBe('template-v2');
     expect(result.subject).toBe(renderTemplateDraft(input).subject);
     expect(result.sensitiveReasons.join('\n')).toMatch(reason);
   };
@@ -255,6 +255,6 @@ describe('OpenAI drafter behind the safe drafter', () => {
   test('the template drafter on its own returns a checked template draft', async () => {
     const result = await createSafeDrafter({ primary: createTemplateDrafter() }).draft(input);
     expectChecked(result);
-    expect(result).toMatchObject({ source: 'template', promptVersion: 'template-v1', attempts: 1, sensitiveReasons: [] });
+    expect(result).toMatchObject({ source: 'template', promptVersion: 'template-v2', attempts: 1, sensitiveReasons: [] });
   });
 });

@@ -43,7 +43,7 @@ const GOOD: Array<[string, DraftInput, ProseAnswer]> = [
     secondFirm,
     {
       subject: 'Payment of {{overdue_total}} required by {{reply_by}}',
-      paragraphs: ['We wrote earlier about the past-due invoices below. The past-due balance of {{overdue_total}} remains unpaid.', '{{invoice_table}}', 'Please pay by {{reply_by}}. If payment has not reached us by then, late fees will apply under the agreement.'],
+      paragraphs: ['We wrote earlier about the past-due invoices below. The past-due balance of {{overdue_total}} remains unpaid.', '{{invoice_table}}', 'Please pay by {{reply_by}}. If payment has not reached us by then, we will take the next steps our agreement sets out.'],
       tone: 'firm',
       confidence: 0.9,
     },
