@@ -248,6 +248,8 @@ export function checkProse(answer: ProseAnswer, input: DraftInput): ProseCheckRe
       if (tokens.length >= 5 && tokens.filter((w) => ENGLISH.has(w)).length / tokens.length < 0.12)
         add('language', `${part.where} has a sentence that does not read as English, the language the product checks ("${sentence.trim()}")`);
     }
+    const misusedDate = /\b(?:by|before|until|till|no later than|not later than|on or before|deadline(?: of| is)?)\s+(?:the\s+)?(Ph(?!ReplyBy\b|InterruptionDate\b)[A-Z]\w*)/.exec(text);
+    if (misusedDate) add('deadline', `${part.where} makes a deadline of a placeholder other than {{reply_by}}`);
     if (/\bdeadline|\bdue by\b|\bno later than\b|\bcut-?off\b/i.test(text) && !/PhReplyBy|PhInterruptionDate/.test(text))
       add('deadline', `${part.where} names a deadline without {{reply_by}}`);
     if (statement.upcoming.length > 0 && /PhTotalOwed[^.!?]{0,50}\b(?:overdue|past[- ]due|late|unpaid)\b|\b(?:overdue|past[- ]due|late|unpaid)\b[^.!?]{0,30}PhTotalOwed/i.test(text))

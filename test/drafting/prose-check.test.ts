@@ -171,6 +171,9 @@ describe('the classes of meaning a model may not write', () => {
     expect(classesOf(withSentence('Please pay by {{reply_by}}.'))).toContain('placeholder');
     expect(classesOf(withSentence('Of it, {{overdue_total}} is due.', GOOD[0][2]), prevention)).toContain('placeholder');
     expect(classesOf(withSentence('Here: {{invoice_table}}'))).toContain('placeholder');
+    // A past due date is no deadline: only {{reply_by}} may be one.
+    expect(classesOf(withSentence('Please pay by {{due_date}}.'))).toContain('deadline');
+    expect(classesOf(withSentence('Please pay no later than {{due_date}}.', GOOD[2][2]), secondFirm)).toContain('deadline');
     // {{last_payment}} exists only when a partial payment does.
     expect(classesOf(withSentence('Thank you for {{last_payment}}.'))).toContain('placeholder');
     const paid = draftCase({
