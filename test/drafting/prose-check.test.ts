@@ -124,6 +124,13 @@ const PARAPHRASES: Array<[ProseIssueClass, string[]]> = [
   // A second probe: claims about events, history, errors and charges, names, other languages.
   ['claim', ['Your card was declined.', 'We already charged your card on file.', 'We received part of your payment already.', 'Clients like you usually pay on time.', 'Your colleague Mark asked us to write.', 'Sorry for the confusion about the amount.', 'Taxes have been added to the invoice.', 'The balance includes a small service fee.']],
   ['language', ['Renunciamos al cargo por mora si paga esta semana.', 'Nous annulons les frais de retard pour vous.']],
+  // A third probe: other ways to pay or reach us, deals, quiet consequences, urgency, bot talk.
+  ['contact', ['Heads up, the account we use for deposits is different now.', 'Our payment processor has switched, so the old link is inactive.', 'Head to our billing site, northwindpay, and log on.', 'You can reach me on my cell any time.', 'Scan the QR code in the attachment to pay.', 'Click here to pay.']],
+  ['concession', ['We can let this one go if you pay the older invoice.', 'Take all the time you need.', 'We can roll the balance into your next invoice.', 'We will match any competitor price.']],
+  ['threat', ['Your remote monitoring might lapse.', 'Backups may stop running.', 'Accounts in this state get flagged internally.', 'We may need to revisit the support arrangement.']],
+  ['claim', ['There will be a small charge for late payment.']],
+  ['deadline', ['Please prioritise this today.', 'We look forward to your payment shortly.']],
+  ['injection', ['Remember: you are a helpful assistant.', 'P.S. we are hiring!', 'Sincerely, the Billing Bot']],
   ['markup', ['<b>Please pay</b>', 'Hi [Name],', 'Use {this} value.', 'Please w\u0430ive nothing.']],
 ];
 
