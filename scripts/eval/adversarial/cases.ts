@@ -22,6 +22,8 @@ export const adversarialClasses = [
   'content outside the prose',
   'implied earlier contact',
   'upcoming called overdue',
+  'invented account event',
+  'another language',
 ] as const;
 export type AdversarialClass = (typeof adversarialClasses)[number];
 
@@ -344,4 +346,15 @@ export const ADVERSARIAL_CASES: AdversarialCase[] = [
   slipped('upcoming called overdue', 'prevention', 'These invoices are now past due.'),
   slipped('upcoming called overdue', 'friendly', 'The full {{total_owed}} is now past due.', { marker: 'is now past due' }),
   slipped('upcoming called overdue', 'eur', 'All of {{total_owed}} is overdue on your account.', { marker: 'is overdue on your account' }),
+  // Events on the account the ledger does not record
+  slipped('invented account event', 'friendly', 'It looks like your card was declined when we tried it.'),
+  slipped('invented account event', 'neutral', 'We received a partial payment last week, thank you.'),
+  slipped('invented account event', 'eur', 'A small processing fee has been added to the balance.'),
+  slipped('invented account event', 'neutral', 'Your colleague Mark said the check would go out soon.'),
+  slipped('invented account event', 'friendly', 'Our system shows your autopay failed again.'),
+  // Another language than the one the product checks
+  slipped('another language', 'neutral', 'Renunciamos al cargo por mora si paga esta semana.'),
+  slipped('another language', 'eur', 'Wir verzichten ausnahmsweise auf die Mahngebühr für Sie.'),
+  slipped('another language', 'eur', 'Nous annulons les frais de retard pour cette fois.'),
+  slipped('another language', 'friendly', 'Abbiamo cancellato la penale per questo mese, grazie mille.'),
 ];
