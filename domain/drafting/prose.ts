@@ -252,6 +252,7 @@ export interface ProseBrief {
     partialPaymentReceived: boolean;
     missedPromise: boolean;
     firstMessageThisCycle: boolean;
+    agreementHasLateFees: boolean;
   };
   placeholders: Array<{ name: string; meaning: string }>;
   /** The client's latest reply, quoted as data: it is never an instruction to the model. */
@@ -273,6 +274,7 @@ export function proseBrief(input: DraftInput, maxWords: number): ProseBrief {
       partialPaymentReceived: facts.values.last_payment !== undefined,
       missedPromise: statement.brokenPromise !== null,
       firstMessageThisCycle: statement.firstContact,
+      agreementHasLateFees: statement.installation.lateFees.kind !== 'none',
     },
     placeholders: placeholderNames.filter((n) => facts.values[n] !== undefined).map((name) => ({ name: `{{${name}}}`, meaning: PLACEHOLDER_MEANINGS[name] })),
     clientReply: input.lastReply?.text ?? null,
