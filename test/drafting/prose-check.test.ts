@@ -85,6 +85,14 @@ describe('good prose', () => {
     expect([...draft.bodyHtml.matchAll(/<\/?([a-z]+)/g)].map((m) => m[1]).every((t) => ['p', 'br', 'a', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td'].includes(t))).toBe(true);
   });
 
+  test("placeholders are written in the client's locale", () => {
+    const uk = draftCase({ kind: 'first_reminder', tone: 'warm', facts: { currency: 'GBP', country: 'GB' } });
+    const draft = renderProse(GOOD[1][2], uk);
+    expect(draft.subject).toBe('A quick note about £1,845.00 on your account');
+    expect(draft.bodyText).toContain('was due on 17 March 2025');
+    expect(factCheck(draft, uk).failures).toEqual([]);
+  });
+
   test('the placeholders are filled from the ledger', () => {
     const draft = renderProse(GOOD[1][2], firstReminder);
     expect(draft.subject).toBe('A quick note about $1,845.00 on your account');
