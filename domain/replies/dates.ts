@@ -40,9 +40,12 @@ forward.parsers.push(dayOfMonth);
 function firstDate(text: string, ctx: ReadingContext, past: boolean): { date: IsoDate; text: string } | null {
   const ref = localToday(ctx);
   const results = forward.parse(text, { instant: ref.toJSDate(), timezone: 'UTC' }, { forwardDate: !past, past } as chrono.ParsingOption);
-  for (const r of results) {
+  // "Approved today, funds go out Tuesday": the other date is the one meant.
+  const named = results.filter((r) => !/^\s*(today|now|right now)\s*$/i.test(r.text));
+  for (const r of named.length ? named : results) {
     // A time alone ("at 3pm") or a bare number is not a date the client named.
     if (!r.start.isCertain('day') && !r.start.isCertain('weekday') && !/\b(week|month|tomorrow|today|yesterday)\b/i.test(r.text)) continue;
+    if (/^\s*(right )?now\s*$/i.test(r.text)) continue;
     const y = r.start.get('year')!;
     const m = r.start.get('month')!;
     const d = r.start.get('day')!;

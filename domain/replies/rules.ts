@@ -23,6 +23,7 @@ const PAID = [
   /\b(payment|check|cheque|wire|transfer|ach|remittance)\s+(was|has been|went|got|were)\s+(already\s+|just\s+)?(sent|made|processed|issued|mailed|initiated|submitted|released|out|paid|scheduled and sent|posted)/i,
   /\b(paid|settled) (in full|this|that|it|on|yesterday|last)\b/i,
   /\b(check|cheque) (is|was) in the (mail|post)\b/i,
+  /\b(transfer|payment|funds|money|wire)\s+(left|cleared|went out of|was debited from)\b/i,
   /\bpayment (confirmation|receipt)\b.*\b(attached|below)\b/i,
 ];
 const PAID_FUTURE = /\b(will|'ll|going to|shall|plan to|intend to|expect to|hope to)\b/i;
@@ -30,9 +31,10 @@ const PAID_FUTURE = /\b(will|'ll|going to|shall|plan to|intend to|expect to|hope
 const PROMISE = [
   /^(will|'ll|’ll)\s+(pay|send|settle)\b/i,
   /\b(we|i|our (team|ap( team)?|accounts payable|finance))\s*(will|'ll|’ll|shall|are going to|am going to|plan to|intend to|expect to|can|should be able to|are able to)\s+(be able to\s+)?(pay|settle|send|make|process|release|get (this|it|that|the \w+) (paid|settled|sorted|out)|have (this|it) (paid|settled)|clear|wire|transfer|remit|schedule|mail|cut)\b/i,
-  /\b(payment|the (balance|invoice|amount|bill)|it|this|a check|a cheque|the check|the cheque|the (wire|transfer|ach))\s+(will|'ll|’ll|should)\s+(be\s+)?(go(ing)? out|sent|made|paid|processed|released|issued|mailed|scheduled|settled|arrive|reach you|hit your account)/i,
+  /\b(payment|funds|money|the (balance|invoice|amount|bill)|it|this|a check|a cheque|the check|the cheque|the (wire|transfer|ach))\s+(will|'ll|’ll|should)\s+(be\s+)?(go(ing)? out|sent|made|paid|processed|released|issued|mailed|scheduled|settled|arrive|reach you|hit your account)/i,
   /\b(scheduled|set up|queued|approved)\s+(the |a |our )?(payment|wire|transfer|ach|check|cheque)\s+(for|on)\b/i,
-  /\b(payment|check|cheque)\s+run\b.*\b(on|next|this)\b/i,
+  /\b(payment|payables|ap|check|cheque|pay)\s+run\b.*\b(on|next|this)\b/i,
+  /\byou(['’]ll| will) (have|get|receive|see) (the |our |your )?(payment|funds|money|check|cheque|transfer)\b/i,
   /\b(can['’]t|cannot|unable to|won['’]t be able to)\s+pay\s+(until|before)\b/i,
 ];
 
@@ -41,7 +43,10 @@ const DISPUTE = [
   /\b(wrong|incorrect|inaccurate)\s+(invoice|amount|number of|quantity|seat count|price|rate|charge|total)/i,
   /\b(overcharged|over-charged|double[- ]?(billed|charged)|charged twice|billed twice|duplicate (invoice|charge))\b/i,
   /\b(we|i)\s+(dispute|contest|reject|do not accept|don['’]t accept|refuse to pay)\b/i,
-  /\b(not|never)\s+(what we agreed|agreed|authori[sz]ed|ordered|delivered|provided|done|completed)\b/i,
+  /\b(billed|charged|invoiced)\b.{0,60}\bbut\b/i,
+  /\b(holding|withholding|hold(ing)? back)\s+(the\s+|our\s+|this\s+)?payment\b/i,
+  /\b(cancel(l)?ed)\b.{0,80}\b(charged|billed|invoiced|will not pay|won['’]t pay)\b|\b(includes?|charged for|billed for)\b.{0,60}\b(which|that) we cancel(l)?ed\b/i,
+  /\b(not|never|didn['’]t)\s+(agree|what we agreed|agreed|authori[sz]ed|ordered|delivered|provided|done|completed)\b/i,
   // "We never received the laptops" disputes the charge; "never received the invoice" asks for a copy.
   /\b(not|never)\s+received\b(?!.{0,25}\b(invoice|bill|statement|e-?mail|copy|pdf|reminder|it)\b)/i,
   /\b(only have|we have only|we only have|should (only )?be|was supposed to be)\s+\d+\s+(seats|users|licen[cs]es|devices|endpoints|hours)\b/i,
@@ -63,11 +68,11 @@ const QUESTION: Array<{ topic: QuestionTopic; re: RegExp }> = [
   { topic: 'bank_details', re: /\b(bank (details|account|info(rmation)?)|account number|routing number|sort code|iban|swift|bic|wire (instructions|details|info))\b/i },
   {
     topic: 'invoice_copy',
-    re: /\b((send|resend|re-send|forward|share|email|provide|attach|get)\b.{0,30}\b(copy|pdf|invoice|statement)|(copy|pdf) of (the |this |that )?(invoice|bill|statement)|(can['’]t|cannot|couldn['’]t|could not|unable to) (find|locate|see|open)\b.{0,20}\b(invoice|bill|attachment)|(never|didn['’]t|did not|haven['’]t|have not) (received|got(ten)?|seen) (the |this |that |an? |your )?(invoice|bill)|\bresend (it|this|that)\b)/i,
+    re: /\b((send|resend|re-send|forward|share|email|provide|attach|get)\b.{0,30}\b(copy|pdf|invoice|statement)|(copy|pdf) of (the |this |that )?(invoice|bill|statement)|(can['’]t|cannot|couldn['’]t|could not|unable to) (find|locate|see|open)\b.{0,20}\b(invoice|bill|attachment)|(never|didn['’]t|did not|haven['’]t|have not) (received|got(ten)?|seen) (the |this |that |an? |your )?(invoice|bill)|\bresend (it|this|that)\b|\bsend (it|this|that) again\b)/i,
   },
   {
     topic: 'payment_methods',
-    re: /\b(how (can|do|should|could) (we|i) pay|(can|could|may) (we|i) pay (by|with|via|using)|do you (accept|take)|what (payment )?(methods|options)|pay (by|with|via) (credit )?(card|ach|check|cheque|wire|paypal)\?|payment (portal|link|options))/i,
+    re: /\b(how (can|do|should|could) (we|i) pay|(can|could|may) (we|i) pay (by|with|via|using)|do you (accept|take)|what (payment )?(methods|options)|possible to pay (by|with|via)|pay (by|with|via|using) (a )?(credit )?card\b|pay (by|with|via) (credit )?(card|ach|check|cheque|wire|paypal)\?|payment (portal|link|options))/i,
   },
   {
     topic: 'payment_status',
@@ -75,7 +80,7 @@ const QUESTION: Array<{ topic: QuestionTopic; re: RegExp }> = [
   },
   {
     topic: 'charge_explanation',
-    re: /\b(what (is|was|'s|are) (this|that|the|these)\b.{0,40}\b(charge|fee|line|item|amount|for)|what (does|do) (this|that|the|these|it)\b.{0,30}\b(cover|relate|refer)|explain\b.{0,40}\b(charge|fee|line|invoice|bill|amount)|(don['’]t|do not) (recogni[sz]e|understand)\b.{0,30}\b(charge|fee|line|item|amount)|breakdown|itemi[sz]ed)/i,
+    re: /\b(what (is|was|'s|are) (this|that|the|these)\b.{0,40}\b(charge|fee|line|item|amount|for)|what (does|do) (this|that|the|these|it)\b.{0,30}\b(cover|relate|refer)|explain\b.{0,40}\b(charge|fee|line|invoice|bill|amount)|(don['’]t|do not) (recogni[sz]e|understand)\b.{0,30}\b(charge|fee|line|item|amount)|what\b.{0,40}\b(charge|fee|line|item)\W{0,3}\s(covers?|is for|means|includes)|breakdown|itemi[sz]ed)/i,
   },
 ];
 const ASKS = /\?|\b(could you|can you|would you|please (send|let|advise|confirm|explain|tell|share|forward|resend)|let (me|us) know|wondering|i need|we need)\b/i;
@@ -84,12 +89,14 @@ const OOO = [
   /\b(out of (the )?office|ooo)\b/i,
   /\b(on (annual |parental |maternity |paternity |sick |medical )?leave|on (vacation|holiday)|away from (my desk|the office)|travel+ing)\b/i,
   /\b(limited (access to|connectivity)|no access to) (e-?mail|email)\b/i,
+  /\b(i am|i['’]m|i will be|i['’]ll be) (away|off|out)\b.{0,30}\b(until|till|through|back|return)/i,
   /\b(i will|i'll|i’ll) (be )?(back|return|returning)\b|\b(will )?return(ing)? (to the office )?(on|monday|tuesday|wednesday|thursday|friday)\b|\bback in the office\b/i,
 ];
 const RETURN = [/\b(until|till|through|thru)\b\s*(.{3,60})/i, /\b(return(ing)?( to the office)?( on)?|back( in the office)?( on)?)\b\s*(.{3,60})/i];
 
 const WRONG_CONTACT = [
   /\b(no longer|not longer)\s+(with|at|work(ing)? (for|at|with)|employed|handl(e|ing)|responsible|the (right|correct) (person|contact))\b/i,
+  /\b(retired|passed away|moved on|is no longer (here|employed))\b/i,
   /\b(has|have) left (the company|the business|the organi[sz]ation|[A-Z]\w+)\b/i,
   /\b(wrong|not the (right|correct|appropriate)) (person|contact|email|address|department)\b/i,
   /\b(i|we) (do not|don['’]t) (handle|deal with|manage|process|look after) (billing|invoices|payments|accounts payable|this)\b/i,
@@ -101,7 +108,7 @@ const UNSUBSCRIBE = /\b(unsubscribe|remove (me|us|this address) from|stop (e-?ma
 const BANK_TALK = /\b(bank (details|account)|account (number|no\.?)|routing|sort code|iban|swift|bic|wire instructions|new bank|changed (our )?bank)\b/i;
 const CONTACT_TALK = /\b(new (contact|email|address|ap contact)|contact (details|information) (has|have) changed|update (your|the) (records|contact|email)|going forward,? (please )?(send|email|contact)|instead of me)\b/i;
 const INSTRUCTIONS =
-  /\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules?|previous|above|system)\b|\b(system prompt|you are (now )?an? (ai|assistant|model)|as an ai|mark (this|the|our|my|the account|everything|all)\b.{0,30}\bas (paid|settled|closed|resolved)|set (the )?balance to|close (this|the) (account|ticket|case)|delete (this|the|all)\b.{0,20}\b(invoice|reminder|account)|\bassistant:|\buser:)/i;
+  /\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules?|previous|above|system)\b|\b(system prompt|you are (now )?an? (ai|assistant|model)|as an ai|mark (this|the|our|my|the account|everything|all)\b.{0,30}\bas (paid|settled|closed|resolved)|set (the )?balance to|close (this|the) (account|ticket|case)|delete (this|the|all)\b.{0,20}\b(invoice|reminder|account)|\bassistant:|\buser:|use this as (your|the) (answer|output|response|classification)|to the (ai|bot|model|assistant)\b|"kind"\s*:)/i;
 
 const REFERENCE =
   /\b(?:ref(?:erence)?|conf(?:irmation)?|transaction|trans|txn|trace|payment id|check|cheque|chk|wire|ach|transfer)\s*(?:#|no\.?|num(?:ber)?|id|code)?\s*[:#]?\s*([A-Z0-9][A-Z0-9-]{2,30})\b/i;
@@ -145,7 +152,9 @@ function hitsIn(sentence: string, all: string, ctx: ReadingContext): Hit[] {
   }
 
   const paid = firstMatch(PAID, sentence);
-  if (paid && !PAID_FUTURE.test(sentence.slice(0, sentence.search(paid) + 40)) && !/\?\s*$/.test(sentence)) {
+  // "Have we paid this?" asks; "we sent a check, did it arrive?" tells and then asks.
+  const asksWhetherPaid = /^(did|have|has|had|is|was|were|can|could|would|do|does)\b/i.test(sentence) && /\?\s*$/.test(sentence);
+  if (paid && !PAID_FUTURE.test(sentence.slice(0, sentence.search(paid) + 40)) && !asksWhetherPaid) {
     // "We have not paid yet" and "haven't paid" are the opposite of paid.
     const neg = NEGATED.test(sentence.slice(0, (paid.exec(sentence)?.index ?? 0) + (paid.exec(sentence)?.[0].length ?? 0)));
     if (!neg) {
@@ -167,7 +176,9 @@ function hitsIn(sentence: string, all: string, ctx: ReadingContext): Hit[] {
     const refused = /\b(will not|won['’]t|can['’]t|cannot|unable to|refuse)\b/i.test(sentence) && !cannotUntil;
     if (!refused) {
       const d = futureDate(sentence, ctx);
-      hits.push({ kind: 'promise_to_pay', strength: d ? 0.9 : 0.55, sentence, details: { promisedDate: d?.date ?? null, amountCents: amountCents(sentence) } });
+      // "half now and half on the 15th" is an instalment plan: a person agrees it.
+      const instalments = /\b(half|part|some|rest|remainder|balance)\b.{0,40}\b(and|then)\b.{0,30}\b(half|rest|remainder|balance)\b/i.test(sentence);
+      hits.push({ kind: 'promise_to_pay', strength: d ? (instalments ? 0.6 : 0.9) : 0.55, sentence, details: { promisedDate: d?.date ?? null, amountCents: amountCents(sentence) } });
     }
   }
 
@@ -205,10 +216,14 @@ export function classifyByRules(reply: ReplyText, ctx: ReadingContext): Understa
   if (auto.auto) flags.add('auto_reply');
   if (BANK_TALK.test(visible)) flags.add('mentions_bank_details');
   if (CONTACT_TALK.test(visible) || /@/.test(visible.replace(/\S+@\S+\s+wrote:/g, ''))) flags.add('mentions_contact_change');
-  if (INSTRUCTIONS.test(visible) || INSTRUCTIONS.test(reply.subject)) flags.add('instruction_like');
+  // Looked for in the whole message: an instruction hidden below a signature is still an attempt.
+  if (INSTRUCTIONS.test(reply.text) || INSTRUCTIONS.test(reply.subject)) flags.add('instruction_like');
 
   const all = [reply.subject.replace(/^\s*((re|fw|fwd|aw|sv)\s*:\s*)+/i, ''), visible].join('\n');
-  const hits = sentences(visible).flatMap((s) => hitsIn(s, all, ctx));
+  // A sentence that instructs the system is not the client's statement: it is flagged, never read as one.
+  const hits = sentences(visible)
+    .filter((s) => !INSTRUCTIONS.test(s))
+    .flatMap((s) => hitsIn(s, all, ctx));
   // A remittance is often only named in its subject ("Remittance Advice - Payment 88213").
   const subject = reply.subject.replace(/^\s*((re|fw|fwd|aw|sv)\s*:\s*)+/i, '');
   if (firstMatch(REMITTANCE, subject) && !hits.some((h) => h.kind === 'remittance_advice'))
