@@ -83,6 +83,7 @@ export function createSendingActivities({ db, mailer }: { db: Db; mailer: Mailer
           text: msg.bodyText,
           html: msg.bodyHtml,
           idempotencyKey: key,
+          accountId: msg.accountId,
         });
       } catch (err) {
         await db.update(t.outbox).set({ lastError: (err as Error).message.slice(0, 500) }).where(eq(t.outbox.id, outboxId));

@@ -6,3 +6,4 @@ export * from './dates';
 export * from './rules';
 export * from './action';
 export * from './match';
+export * from './answer';
