@@ -4,6 +4,7 @@
  * The model classifier is used when configured; if it fails, the rules answer, so a reply is never
  * lost to an outage.
  */
+import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client';
 import { loadAccount } from '../../db/account-facts';
 import { recordReply, replyLookups, type RecordedReply, type ReplyChange } from '../../db/replies';
@@ -76,7 +77,8 @@ export function createReplyHandler(deps: ReplyHandlerDeps) {
       const recorded = await recordReply(deps.db, {
         source,
         raw,
-        messageId: parsed.messageId,
+        // Without a Message-ID the content identifies the message, so fetching it twice still records it once.
+        messageId: parsed.messageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@tactful.invalid>`,
         fromEmail: parsed.from,
         subject: parsed.subject,
         receivedAt: parsed.date && parsed.date <= now ? parsed.date : now,
