@@ -507,3 +507,57 @@ export type EventRow = InferSelectModel<typeof events>;
 export type NewEvent = InferInsertModel<typeof events>;
 export type PolicyRow = InferSelectModel<typeof policies>;
 export type PaymentHold = InferSelectModel<typeof paymentHolds>;
+
+// ── Client replies (issue 16) ────────────────────────────────────────────────────────────────────
+
+/** The per-account token in the Reply-To of outgoing mail (ar+<token>@…): random, so it says nothing of the account. */
+export const replyTokens = pgTable('reply_tokens', {
+  accountId: uuid('account_id').primaryKey().references(() => accounts.id, { onDelete: 'restrict' }),
+  token: text('token').notNull().unique(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Every reply that reached us, raw (size-limited) and as understood: what it said, the sentence that
+ * says it, how it was matched and what Tactful did. A reply no account matches is kept too (account
+ * null) for a person. One row per delivered Message-ID, so a message fetched twice is handled once.
+ */
+export const replies = pgTable('replies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'restrict' }),
+  source: text('source').notNull(),
+  messageId: text('message_id'),
+  fromEmail: text('from_email').notNull(),
+  subject: text('subject').notNull(),
+  receivedAt: instant('received_at').notNull(),
+  raw: bytea('raw').notNull(),
+  rawTruncated: boolean('raw_truncated').notNull().default(false),
+  visibleText: text('visible_text').notNull(),
+  kind: text('kind').notNull(),
+  confidence: real('confidence').notNull(),
+  evidence: text('evidence').notNull(),
+  details: jsonb('details').notNull().default({}),
+  flags: jsonb('flags').$type<string[]>().notNull().default([]),
+  classifier: text('classifier').notNull(),
+  matchQuality: text('match_quality').notNull(),
+  knownSender: boolean('known_sender').notNull(),
+  action: jsonb('action').notNull(),
+  /** waiting (a person decides), proposed (a promise to confirm), verifying, holding, done. */
+  status: text('status').notNull(),
+  /** Until when written reminders are held for this reply ("already paid" or out of office). */
+  holdUntil: instant('hold_until'),
+  /** This reply paused the account, so ending its hold may resume it (a manager's pause is left alone). */
+  pausedAccount: boolean('paused_account').notNull().default(false),
+  /** A drafted answer to a routine question, for a person to send. */
+  answerText: text('answer_text'),
+  outcome: text('outcome'),
+  resolvedAt: instant('resolved_at'),
+  resolvedBy: uuid('resolved_by').references(() => users.id),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('replies_message_id_key').on(t.messageId).where(sql`${t.messageId} is not null`),
+  index('replies_account_idx').on(t.accountId, t.receivedAt),
+  index('replies_status_idx').on(t.status, t.holdUntil),
+]);
+
+export type ReplyRow = InferSelectModel<typeof replies>;

@@ -207,6 +207,7 @@ export function createSendingActivities({ db, mailer }: { db: Db; mailer: Mailer
             text: msg.bodyText,
             html: msg.bodyHtml,
             idempotencyKey: key,
+            accountId: msg.accountId,
           });
         } catch (err) {
           const lastError = (err as Error).message.slice(0, 500);

@@ -15,7 +15,12 @@ export interface OutgoingMail {
   html?: string | null;
   /** Stable per account + step + cycle; becomes the Message-ID so a receiving system can de-duplicate too. */
   idempotencyKey: string;
+  /** Whose message this is: the Reply-To carries the account's token so a reply finds its way back. */
+  accountId?: string;
 }
+
+/** Where replies go: the account's plus-address on the reply mailbox, or none (replies go to From). */
+export type ReplyToFor = (accountId: string) => Promise<string | null>;
 
 export interface Delivered {
   providerMessageId: string;
@@ -41,7 +46,7 @@ const messageIdFor = (key: string) => `<${key.replace(/[^A-Za-z0-9._-]/g, '.')}@
  */
 const smtpTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
-export function createSmtpMailer(url: string): Mailer {
+export function createSmtpMailer(url: string, options: { replyTo?: ReplyToFor } = {}): Mailer {
   const transporter = nodemailer.createTransport({ url, ...smtpTimeouts } as unknown as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     transport: 'smtp',
@@ -53,13 +58,14 @@ export function createSmtpMailer(url: string): Mailer {
         text: mail.text,
         html: mail.html ?? undefined,
         messageId: messageIdFor(mail.idempotencyKey),
+        replyTo: (mail.accountId && (await options.replyTo?.(mail.accountId))) || undefined,
       });
       return { providerMessageId: info.messageId };
     },
   };
 }
 
-export function createOutboxMailer(dir: string): Mailer {
+export function createOutboxMailer(dir: string, options: { replyTo?: ReplyToFor } = {}): Mailer {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   const fileFor = (key: string) => path.join(dir, `${key.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`);
   return {
@@ -82,6 +88,7 @@ export function createOutboxMailer(dir: string): Mailer {
         text: mail.text,
         html: mail.html ?? undefined,
         messageId,
+        replyTo: (mail.accountId && (await options.replyTo?.(mail.accountId))) || undefined,
         date: new Date(),
       });
       await fs.mkdir(dir, { recursive: true });
