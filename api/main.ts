@@ -18,7 +18,9 @@ export interface RunningApi {
 
 export async function startApi(config: ProcessConfig, options: { database?: Database } = {}): Promise<RunningApi> {
   const logger = pino({ level: config.logLevel });
-  const database = options.database ?? openDatabase(config.databaseUrl);
+  // Requests are answered within 3 s whatever PostgreSQL does (the request deadline in app.ts); the
+  // statement timeout is the backstop that frees a connection held by a statement nobody awaits any more.
+  const database = options.database ?? openDatabase(config.databaseUrl, { connectTimeoutSeconds: 2, statementTimeoutMs: 10_000 });
   const temporal = createTemporalGateway({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const clock = () => new Date();
   const app = createApp({ db: database, temporal, clock, logger, config: config.api, metrics: createMetrics({ defaultMetrics: true }) });

@@ -2,7 +2,7 @@
  * Reads one account's facts from PostgreSQL into the shape the domain decides from. The database is
  * the source of truth for money; this is the only place that translates rows into AccountFacts.
  */
-import { desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
 import { perDatabase, type Db } from './client';
 import * as t from './schema';
 import { defaultPolicies, policyForSegment } from '../domain/policy/default-policy';
@@ -53,15 +53,18 @@ const accountQuery = perDatabase((db: Db) =>
       with: {
         contacts: { orderBy: [desc(t.contacts.isPrimary)] },
         invoices: { where: or(eq(t.invoices.status, 'open'), gte(t.invoices.updatedAt, sql.placeholder('since'))) },
+        // Money an import found already paid, with no date, is in the balances but is no dated payment.
         payments: {
-          where: gte(t.payments.receivedAt, sql.placeholder('since')),
+          where: and(gte(t.payments.receivedAt, sql.placeholder('since')), eq(t.payments.dated, true)),
           with: { allocations: { columns: { invoiceId: true, amountCents: true } } },
         },
         promises: true,
         disputes: true,
         messages: {
           columns: { stepId: true, cycleKey: true, status: true, sentAt: true, decidedAt: true, createdAt: true, tone: true },
-          where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed']),
+          // A message that may have gone out (in flight, or waiting for a person to confirm) counts as a
+          // step taken: planning it again would risk the very duplicate the send's states prevent.
+          where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed', 'sending', 'unconfirmed']),
         },
         callTasks: { columns: { stepId: true, cycleKey: true, createdAt: true } },
         recommendations: { columns: { kind: true, cycleKey: true, createdAt: true } },

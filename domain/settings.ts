@@ -5,21 +5,56 @@
 import { z } from 'zod';
 import { BusinessHours, IsoDate } from './facts';
 
+/** No line breaks or other control characters: the text may end up in a mail header. */
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+export const HeaderText = (max: number) =>
+  z.string().trim().min(1).max(max).refine((v) => !CONTROL.test(v), 'no line breaks or control characters');
+
+/**
+ * The From header's display name. Address syntax in it (`X <evil@evil.example>, Y`) would add a second
+ * sender or a different envelope address, so the characters that make up addresses are refused.
+ */
+export const DisplayName = HeaderText(120).refine((v) => !/[<>@,;:"\\()[\]]/.test(v), 'a plain name: no e-mail address, <, >, @, comma, semicolon, colon, quotes or brackets');
+
 export const SenderIdentity = z.object({
-  name: z.string().trim().min(1).max(120),
-  company: z.string().trim().min(1).max(120),
+  name: DisplayName,
+  company: HeaderText(120),
   email: z.string().trim().pipe(z.email()),
   /** Where checks are mailed; check payers are told this address. */
-  remittanceAddress: z.array(z.string().trim().min(1).max(120)).min(1).max(6),
+  remittanceAddress: z.array(HeaderText(120)).min(1).max(6),
 });
 export type SenderIdentity = z.infer<typeof SenderIdentity>;
 
-/** The link must carry the account so the payment lands on the right client. */
+const hostOf = (v: string) => {
+  try {
+    return new URL(v).host;
+  } catch {
+    return null;
+  }
+};
+
+const isHttpsUrl = (v: string) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' && u.hostname.length > 0 && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The link must carry the account so the payment lands on the right client, and must be an https
+ * address once filled in: clients click it from an e-mail, so `javascript:` or plain http is refused.
+ */
 export const PayLinkTemplate = z
   .string()
   .trim()
-  .url('a full https:// address')
-  .refine((v) => v.includes('{accountId}') || v.includes('{invoiceNumber}'), 'include {accountId} or {invoiceNumber}');
+  .max(500)
+  .refine((v) => !CONTROL.test(v) && !/\s/.test(v), 'no spaces or line breaks')
+  .refine((v) => v.includes('{accountId}') || v.includes('{invoiceNumber}'), 'include {accountId} or {invoiceNumber}')
+  .refine((v) => isHttpsUrl(payLinkFor(v, { accountId: 'x', invoiceNumber: 'x' })), 'a full https:// address')
+  // The account may choose the path or query, never the host the client is sent to.
+  .refine((v) => hostOf(payLinkFor(v, { accountId: 'a1', invoiceNumber: 'n1' })) === hostOf(payLinkFor(v, { accountId: 'b2', invoiceNumber: 'm2' })), 'the placeholder goes in the path or query, not the host');
 
 export const Holidays = z.array(z.object({ date: IsoDate, name: z.string().trim().min(1).max(80) })).max(100);
 export type Holidays = z.infer<typeof Holidays>;

@@ -13,6 +13,7 @@ import { createOpenAiDrafter } from '../activities/drafting/openai-drafter';
 import { createSafeDrafter } from '../activities/drafting/safe-drafter';
 import { factCheck } from '../domain/drafting/fact-check';
 import { createTemplateDrafter } from '../domain/drafting/templates';
+import { mainAdversarial } from './eval/adversarial/run';
 import type { DraftInput, Drafter, FactCheckResult } from '../domain/drafting/types';
 import { untruths } from './ledger-reading';
 
@@ -117,6 +118,7 @@ function arg(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--adversarial')) return mainAdversarial();
   const kind = arg('drafter') ?? 'template';
   let drafter: Drafter;
   if (kind === 'template') drafter = createTemplateDrafter();

@@ -289,6 +289,8 @@ async function start(): Promise<void> {
     PORT: String(config.api.port),
     HOST: config.api.host,
     OUTBOX_DIR: path.join(config.dataDir, 'outbox'),
+    // The demo's logins are shared and printed below; a second factor for them would protect nothing.
+    REQUIRE_MFA: process.env.REQUIRE_MFA ?? 'false',
     ...(webDist ? { WEB_DIST: webDist } : {}),
     ...(config.color ? { FORCE_COLOR: '1' } : {}),
   };

@@ -10,6 +10,8 @@ const Config = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('tactful-accounts'),
   SMTP_URL: z.string().url().optional(),
   OUTBOX_DIR: z.string().default(path.resolve(__dirname, '../.data/outbox')),
+  /** The mailbox replies come back to; outgoing mail gets Reply-To: <local>+<account token>@<domain>. */
+  REPLY_MAILBOX: z.email('REPLY_MAILBOX must be an email address').optional(),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { createOpenAiDrafter } from '../activities/drafting/openai-drafter';
 import { createSafeDrafter } from '../activities/drafting/safe-drafter';
 import { createOutboxMailer, createSmtpMailer } from '../activities/mail/mailer';
+import { replyAddressFor } from '../db/replies';
 import { openDatabase } from '../db/client';
 import { createTemplateDrafter } from '../domain/drafting/templates';
 import { parseWorkerConfig } from './config';
@@ -25,7 +26,9 @@ async function main(): Promise<void> {
       ? createOpenAiDrafter({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS })
       : createTemplateDrafter(),
   });
-  const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : createOutboxMailer(config.OUTBOX_DIR);
+  const replyMailbox = config.REPLY_MAILBOX;
+  const replyTo = replyMailbox ? (accountId: string) => replyAddressFor(database.db, accountId, replyMailbox) : undefined;
+  const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL, { replyTo }) : createOutboxMailer(config.OUTBOX_DIR, { replyTo });
   logger.info({ drafter: config.OPENAI_API_KEY ? `openai:${config.OPENAI_MODEL}` : 'template', mailer: mailer.transport }, 'dependencies ready');
 
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -54,8 +57,15 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
-  // A first pass right away, so accounts seeded or written while no worker ran are picked up now.
-  await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).trigger();
+  // A first pass right away, so accounts seeded or written while no worker ran are picked up now — with
+  // no grace period: the schedule's grace leaves alone accounts written in the last minute (their writer
+  // signals them itself), which at start-up is every account just seeded, and the demo then stayed
+  // silent until the schedule's next round. A second signal of the same facts version changes nothing.
+  await client.workflow.start('reconcilerWorkflow', {
+    workflowId: `${RECONCILER_SCHEDULE_ID}-startup-${Date.now()}`,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [{ graceSeconds: 0 }],
+  });
 
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);

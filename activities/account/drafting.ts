@@ -8,6 +8,7 @@ import type { Db } from '../../db/client';
 import { appendEvent, systemActor } from '../../db/events';
 import * as t from '../../db/schema';
 import type { Instant, Mode } from '../../domain/facts';
+import { decideSend } from '../../domain/drafting/send-decision';
 import { draftRulesFromPolicyStep } from '../../domain/drafting/types';
 import { Errors } from '../../domain/messages';
 import type { PlannedStep } from '../../domain/policy/types';
@@ -61,8 +62,7 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
         rules: draftRulesFromPolicyStep(policyStep),
         lateFees: settings.late_fees,
       });
-      const sensitiveReasons = [...new Set([...input.step.sensitiveReasons, ...draft.sensitiveReasons])];
-      const requiresApproval = input.mode === 'copilot' || sensitiveReasons.length > 0 || !draft.factCheck.passed;
+      const { sensitiveReasons, requiresApproval } = decideSend({ mode: input.mode, stepSensitiveReasons: input.step.sensitiveReasons, draft });
       const contact = facts.contacts[0];
       if (!contact) {
         throw ApplicationFailure.create({ type: Errors.InvalidInput, message: `account ${facts.name} has no contact to write to`, nonRetryable: true });

@@ -7,6 +7,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { appendEvent, systemActor } from '../../db/events';
+import { lockAccountRow } from '../../db/transactions';
 import * as t from '../../db/schema';
 import type { Instant, Mode } from '../../domain/facts';
 import { buildCallSheet } from '../../domain/drafting/call-sheet';
@@ -48,6 +49,7 @@ export function createPlanningActivities({ db }: { db: Db }) {
       if (!kept && !broken) continue;
       const status = kept ? 'kept' : 'broken';
       await db.transaction(async (tx) => {
+        await lockAccountRow(tx, facts.accountId);
         const updated = await tx
           .update(t.promises)
           .set({ status, resolvedAt: new Date(now) })

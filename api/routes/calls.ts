@@ -4,6 +4,7 @@ import * as t from '../../db/schema';
 import { CallDetail, CallListQuery, CallOutcomeRequest, CallOutcomeResponse, CallPage } from '../../domain/api/calls';
 import type { CallOutcome } from '../../domain/messages';
 import { problems } from '../problems';
+import { promiseDateProblem } from '../../domain/dates';
 import { route, type AuthedCtx } from '../routing';
 import { IdParams, iso, isoOrNull } from './support';
 
@@ -102,6 +103,10 @@ export const callRoutes = [
     body: CallOutcomeRequest,
     response: CallOutcomeResponse,
     async handler(ctx) {
+      if (ctx.body.outcome === 'promise') {
+        const dateProblem = promiseDateProblem(ctx.body.promisedDate, ctx.now.toISOString().slice(0, 10));
+        if (dateProblem) throw problems.validation(`body.promisedDate: ${dateProblem}`, [{ path: ['body', 'promisedDate'], message: dateProblem }]);
+      }
       const r = await taskFor(ctx, ctx.params.id);
       if (r.c.status !== 'open') throw problems.conflict(`This call is already ${r.c.status}${r.c.outcome ? ` (${r.c.outcome.replace('_', ' ')})` : ''}.`);
       const outcome = { ...ctx.body, callTaskId: r.c.id, actor: ctx.wfActor } as CallOutcome;

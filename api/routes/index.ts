@@ -7,10 +7,11 @@ import { callRoutes } from './calls';
 import { importRoutes } from './imports';
 import { ingestionRoutes } from './ingestion';
 import { metricRoutes } from './metrics';
+import { paymentHoldRoutes } from './payment-holds';
 import { policyRoutes } from './policies';
 import { queueRoutes } from './queue';
 import { recommendationRoutes } from './recommendations';
 import { settingRoutes } from './settings';
 import { streamRoutes } from './stream';
 
-export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...streamRoutes] as RouteDef[];
+export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...paymentHoldRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...streamRoutes] as RouteDef[];

@@ -12,7 +12,11 @@ import { buildStatement } from '../../domain/drafting/statement';
 import type { PlannedStep } from '../../domain/policy/types';
 import { problemTypes } from '../../domain/api/problems';
 import { BulkApproveRequest, BulkApproveResponse, DecisionRequest, DecisionResponse, QueueDetail, QueueItem, QueuePage, QueueQuery } from '../../domain/api/queue';
-import type { DraftDecision } from '../../domain/messages';
+import { Errors, type DraftDecision } from '../../domain/messages';
+import { WorkflowRejectedError } from '../gateway';
+import { defaultPolicies } from '../../domain/policy/default-policy';
+import { draftNeedsManager } from '../../domain/policy/manager-decisions';
+import { PolicyDefinition } from '../../domain/policy/schema';
 import { isManager } from '../auth/permissions';
 import { HttpProblem, problems, toProblem } from '../problems';
 import { JsonText, route, type AuthedCtx } from '../routing';
@@ -20,9 +24,18 @@ import { queuePage } from './queue-pages';
 import { IdParams, iso, isoOrNull } from './support';
 import type { z } from 'zod';
 
-/** Service-pause letters and collections notices are a manager's decision, never a clerk's. */
-const MANAGER_STEPS = new Set(['service_pause', 'collections']);
-const needsManager = (m: Pick<t.Message, 'channel' | 'stepId'>) => m.channel === 'letter' || MANAGER_STEPS.has(m.stepId);
+/**
+ * Service-pause letters and collections notices are a manager's decision, never a clerk's: decided by
+ * the kind the draft's step has in the stored policies (domain/policy/manager-decisions.ts), not by its id.
+ */
+async function needsManager(db: Db, m: Pick<t.Message, 'channel' | 'stepId'>): Promise<boolean> {
+  const rows = await db.select({ definition: t.policies.definition }).from(t.policies);
+  const stored = rows.flatMap((r) => {
+    const parsed = PolicyDefinition.safeParse(r.definition);
+    return parsed.success ? [parsed.data] : [];
+  });
+  return draftNeedsManager(m, [...stored, ...defaultPolicies]);
+}
 
 /** See QueueItem.risk: a ranking aid, deliberately simple enough to explain. */
 function riskOf(m: { daysOverdue: SQLWrapper; amountCents: SQLWrapper; sensitiveReasons: SQLWrapper; accountId: SQLWrapper }) {
@@ -89,10 +102,19 @@ async function decide(ctx: AuthedCtx<unknown, unknown, unknown>, messageId: stri
   const [m] = await db.select().from(t.messages).where(eq(t.messages.id, messageId));
   if (!m) throw problems.notFound('This draft');
   const p = ctx.principal;
-  if (p.kind === 'user' && needsManager(m) && !isManager(p.role)) await ctx.refuse('only a manager decides service pauses and collections', m.accountId);
+  if (p.kind === 'user' && !isManager(p.role) && (await needsManager(db, m))) await ctx.refuse('only a manager decides service pauses and collections', m.accountId);
   if (m.status !== 'pending_approval') throw alreadyDecided(m);
   const d = { ...decision, messageId, actor: ctx.wfActor } as DraftDecision;
-  return ctx.deps.temporal.decideDraft(m.accountId, d);
+  try {
+    return await ctx.deps.temporal.decideDraft(m.accountId, d);
+  } catch (err) {
+    // The draft was waiting when read above; if the workflow no longer knows it, something decided it
+    // in between — a payment withdrawing it, most often. The row says what, and that is the answer.
+    if (!(err instanceof WorkflowRejectedError && err.errorType === Errors.NoSuchDraft)) throw err;
+    const [now] = await db.select().from(t.messages).where(eq(t.messages.id, messageId));
+    if (now && now.status !== 'pending_approval') throw alreadyDecided(now);
+    throw err;
+  }
 }
 
 /** Which filters a list request uses and how it sorts: each distinct shape is one prepared statement. */
@@ -317,6 +339,7 @@ export const queueRoutes = [
           scheduledFor: isoOrNull(r.m.scheduledFor),
           decidedAt: isoOrNull(r.m.decidedAt),
           decisionReason: r.m.decisionReason,
+          sendNote: r.m.sendNote,
         },
         factCheck: {
           passed: fc.passed === true,

@@ -1,5 +1,6 @@
 /** The copilot queue: drafts waiting for a person, and the decisions people take on them. */
 import { z } from 'zod';
+import { HeaderText } from '../settings';
 import { Mode, Segment, Tone } from '../facts';
 import { Cents, Instant, IsoDate, Page, pageOf, QueryBool, Uuid } from './common';
 
@@ -65,7 +66,7 @@ export const FactCheckView = z.object({
 
 export const QueueDetail = z.object({
   message: QueueItem.extend({
-    status: z.enum(['pending_approval', 'approved', 'rejected', 'superseded', 'sent', 'suppressed']),
+    status: z.enum(['pending_approval', 'approved', 'rejected', 'superseded', 'sent', 'suppressed', 'sending', 'unconfirmed']),
     toEmail: z.string(),
     bodyText: z.string(),
     bodyHtml: z.string().nullable(),
@@ -78,6 +79,8 @@ export const QueueDetail = z.object({
     scheduledFor: Instant.nullable(),
     decidedAt: Instant.nullable(),
     decisionReason: z.string().nullable(),
+    /** How the send went, when a person must know ("sent while a payment was arriving", "may have been sent at …"). */
+    sendNote: z.string().nullable().optional(),
   }),
   factCheck: FactCheckView,
   account: z.object({
@@ -122,7 +125,7 @@ export const DecisionRequest = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('approve') }),
   z.strictObject({
     decision: z.literal('approve_with_edits'),
-    subject: z.string().trim().min(1).max(200),
+    subject: HeaderText(200),
     bodyText: z.string().trim().min(1).max(8000),
   }),
   z.strictObject({ decision: z.literal('reject'), reason: z.string().trim().min(1).max(1000) }),

@@ -20,6 +20,7 @@ import { calibrateTone, firmer, toneFactsFromHistory, warmth } from '../tone';
 import { stepKinds } from './schema';
 import type { PolicyDefinition, PolicyStep, StepKind } from './schema';
 import type { IdleReason, NextAction, PlannedStep, SkippedStep } from './types';
+import { MANAGER_STEP_KINDS } from './manager-decisions';
 
 export interface NextActionInput {
   policy: PolicyDefinition;
@@ -58,7 +59,7 @@ export const DEFAULT_INTERRUPTION_AFTER_DAYS = 10;
 const minDaysPastDue: Partial<Record<StepKind, number>> = { service_pause: 31, collections: 91 };
 const alwaysSensitive: ReadonlySet<StepKind> = new Set<StepKind>(['final_notice', 'service_pause', 'collections']);
 const alwaysHuman: ReadonlySet<StepKind> = new Set<StepKind>(['call', 'service_pause', 'collections']);
-const managerDecision: ReadonlySet<StepKind> = new Set<StepKind>(['service_pause', 'collections']);
+const managerDecision = MANAGER_STEP_KINDS;
 /** Steps that are written to the client; a call task or a recommendation is not a message. */
 const written = (s: Pick<PolicyStep, 'channel'>) => s.channel === 'email' || s.channel === 'letter';
 const rankOf = (kind: StepKind) => stepKinds.indexOf(kind);

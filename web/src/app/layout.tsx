@@ -4,6 +4,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 import { useLogout, useUser } from '../lib/auth';
 import { can, type Capability } from '../lib/authorization';
+import { LiveProvider } from '../lib/live';
 
 export const navItems: { to: string; label: string; capability: Capability }[] = [
   { to: '/queue', label: 'Copilot queue', capability: 'queue:read' },
@@ -57,7 +58,9 @@ export function AppLayout() {
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <LiveProvider>
+          <Outlet />
+        </LiveProvider>
       </AppShell.Main>
     </AppShell>
   );

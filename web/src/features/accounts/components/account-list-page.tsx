@@ -6,7 +6,8 @@ import { Link } from 'react-router';
 import { modes, segments } from '../../../../../domain/facts';
 import { ModeBadge } from '../../../components/labels';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
-import { calendarDate, dateTime, humanize, money, nextActionLabel } from '../../../lib/format';
+import { calendarDate, dateTime, humanize, money } from '../../../lib/format';
+import { nextActionLabel } from '../../../lib/labels';
 import { useAccounts, type AccountFilters } from '../api/get-accounts';
 
 export function AccountListPage() {
