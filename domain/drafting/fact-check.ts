@@ -55,7 +55,8 @@ export function factCheck(draft: Checked, input: DraftInput): FactCheckResult {
   }
   if (ctx.totalCents > 0 && !findAmounts(text, ctx.currency).some((m) => m.cents === ctx.totalCents))
     add('required', `does not state the total owed, ${formatMoney(ctx.totalCents, ctx.currency)}`);
-  if (ctx.permissions.interruption && input.step.kind === 'final_notice' && ctx.interruptionDate) {
+  // A first contact is written as a reminder whatever its step, so it has no interruption date to state.
+  if (ctx.permissions.interruption && input.step.kind === 'final_notice' && ctx.interruptionDate && !ctx.statement.firstContact) {
     if (!findDates(text).some((d) => d.iso === ctx.interruptionDate))
       add('required', `does not state the service interruption date, ${formatDate(ctx.interruptionDate)}`);
   }
