@@ -390,6 +390,7 @@ export async function checkFile(file: string | Uint8Array, options: Pick<ImportO
     } else if (it.op === 'balance') report.file.open[it.currency] = (report.file.open[it.currency] ?? 0) + it.openCents;
   }
   report.file.customers = customers.size;
+  report.errors.sort((a, b) => a.row - b.row);
   return { table, kind, items, report };
 }
 
