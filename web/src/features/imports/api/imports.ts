@@ -25,7 +25,8 @@ export async function importFile({ file, dryRun, currency, dateOrder }: ImportRe
   const res = await fetch(apiUrl(apiPaths.imports, { dryRun, currency, dateOrder, fileName: file.name }), {
     method: 'POST',
     credentials: 'include',
-    headers: { Accept: 'application/json', 'Content-Type': isXlsx ? XLSX : 'text/csv', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
+    // CSV goes as bytes too: the importer decodes it (UTF-8, else Windows-1252) and keeps the file exactly as uploaded.
+    headers: { Accept: 'application/json', 'Content-Type': isXlsx ? XLSX : 'application/octet-stream', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
     body: file,
   });
   const json: unknown = await res.json().catch(() => null);

@@ -39,6 +39,9 @@ function Summary({ report }: { report: ImportReport }) {
       <Text size="sm" c="dimmed">
         {report.file.invoices} invoices, {report.file.credits} credits, {report.file.customers} customers{open ? `; open ${open}` : ''}
       </Text>
+      <Text size="sm" c="dimmed">
+        Report furniture skipped: {report.furniture.titles} title lines, {report.furniture.headings} headings, {report.furniture.totals} total lines, {report.furniture.footers} footers, {report.furniture.blank} blank lines.
+      </Text>
       <Group gap="xs">
         <Badge variant="light">{report.accountsCreated} clients created</Badge>
         <Badge variant="light">{report.invoicesCreated} invoices created</Badge>
