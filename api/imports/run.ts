@@ -689,7 +689,10 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
             ...base,
             outcome: 'reported',
             amountCents: booksOpen,
-            message: booksOpen > ours ? `the books show ${money(booksOpen)} open, Tactful ${money(ours)}: not changed` : `the books show ${money(booksOpen)} open, Tactful ${money(ours)}; this report is not the newest, so nothing is recorded`,
+            message:
+              booksOpen > ours
+                ? `the books show ${money(booksOpen)} open, Tactful ${money(ours)}: not changed`
+                : `the books show ${money(booksOpen)} open, Tactful ${money(ours)}; ${table!.asOf ? 'this report is not the newest' : 'the file has no "as of" date'}, so nothing is recorded as paid`,
           });
         } else if (!changed) {
           report.invoicesUnchanged++;
