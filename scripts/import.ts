@@ -48,7 +48,7 @@ function parseArgs(argv: string[]) {
 const TASK_QUEUE = 'tactful-accounts';
 
 /** The database and Temporal `npm start` runs with the same environment: external when set, else its embedded defaults. */
-function productConfig(env: NodeJS.ProcessEnv) {
+export function productConfig(env: NodeJS.ProcessEnv) {
   const start = parseStartConfig(env, false);
   return {
     databaseUrl: start.postgres.kind === 'external' ? start.postgres.url : embeddedDatabaseUrl(start.postgres.port),
@@ -184,7 +184,8 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });

@@ -390,6 +390,7 @@ export async function checkFile(file: string | Uint8Array, options: Pick<ImportO
     } else if (it.op === 'balance') report.file.open[it.currency] = (report.file.open[it.currency] ?? 0) + it.openCents;
   }
   report.file.customers = customers.size;
+  report.errors.sort((a, b) => a.row - b.row);
   return { table, kind, items, report };
 }
 
@@ -688,7 +689,10 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
             ...base,
             outcome: 'reported',
             amountCents: booksOpen,
-            message: booksOpen > ours ? `the books show ${money(booksOpen)} open, Tactful ${money(ours)}: not changed` : `the books show ${money(booksOpen)} open, Tactful ${money(ours)}; this report is not the newest, so nothing is recorded`,
+            message:
+              booksOpen > ours
+                ? `the books show ${money(booksOpen)} open, Tactful ${money(ours)}: not changed`
+                : `the books show ${money(booksOpen)} open, Tactful ${money(ours)}; ${table!.asOf ? 'this report is not the newest' : 'the file has no "as of" date'}, so nothing is recorded as paid`,
           });
         } else if (!changed) {
           report.invoicesUnchanged++;

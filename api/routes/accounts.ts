@@ -158,7 +158,7 @@ export const accountRoutes = [
         },
         contacts: contacts.map((c) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, role: c.role, isPrimary: c.isPrimary })),
         invoices: invoices.map((i) => ({ id: i.id, number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amountCents: i.amountCents, balanceCents: i.balanceCents, status: i.status, paidAt: isoOrNull(i.paidAt) })),
-        payments: payments.map(({ p, applied }) => ({ id: p.id, kind: p.kind, amountCents: p.amountCents, receivedAt: iso(p.receivedAt), method: p.method, reference: p.reference, unappliedCents: p.amountCents - Number(applied) })),
+        payments: payments.map(({ p, applied }) => ({ id: p.id, kind: p.kind, amountCents: p.amountCents, receivedAt: iso(p.receivedAt), method: p.method, reference: p.reference, unappliedCents: p.amountCents - Number(applied), dated: p.dated })),
         promises: promises.map((p) => ({ id: p.id, promisedDate: p.promisedDate, amountCents: p.amountCents, status: p.status, createdAt: iso(p.createdAt) })),
         disputes: disputes.map((d) => ({ id: d.id, invoiceId: d.invoiceId, reason: d.reason, status: d.status, openedAt: iso(d.openedAt), resolvedAt: isoOrNull(d.resolvedAt), resolution: d.resolution })),
         timeline: events.map(timelineItem),

@@ -204,6 +204,18 @@ describe('importing reports', () => {
     expect(bf.currency).toBe('USD');
   });
 
+  it('reads a CSV saved as Windows-1252 (as older Excel saves it) and keeps the bytes as uploaded', async () => {
+    const csv = F.toCsv(F.qboOpenInvoices()).replace(/Nine Lives Inc/g, 'Ökotech GmbH');
+    const bytes = Buffer.from(csv, 'latin1');
+    const res = await fetch(`${api.url}/api/imports?fileName=open.csv`, { method: 'POST', headers: { cookie: manager.cookie, 'x-csrf-token': manager.csrf, 'content-type': 'application/octet-stream' }, body: bytes });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ shape: 'QuickBooks Online Open Invoices', accountsCreated: 1 });
+    expect((await account('Ökotech GmbH')).balanceCents).toBe(432_109 + 80_000);
+    const [kept] = await db.db.select().from(t.imports).where(eq(t.imports.id, body.importId));
+    expect(Buffer.compare(kept.content, bytes)).toBe(0);
+  });
+
   it('takes contacts from QuickBooks\' Customer Contact List and Xero\'s Contacts export, and lists the accounts still without one', async () => {
     const qbo = await fetchXlsx('/api/imports', new Uint8Array(await F.toXlsx(F.qboCustomerContactList())));
     expect(qbo.status).toBe(200);

@@ -12,6 +12,7 @@ export const navItems: { to: string; label: string; capability: Capability }[] =
   { to: '/calls', label: 'Calls', capability: 'calls:read' },
   { to: '/command-center', label: 'Command center', capability: 'metrics:read' },
   { to: '/policies', label: 'Policy', capability: 'policies:write' },
+  { to: '/imports', label: 'Import', capability: 'imports:run' },
   { to: '/admin', label: 'Admin', capability: 'users:manage' },
 ];
 

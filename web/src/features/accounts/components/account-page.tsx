@@ -300,7 +300,7 @@ function AccountView({ detail }: { detail: AccountDetail }) {
                     <Table.Tbody>
                       {detail.payments.map((p) => (
                         <Table.Tr key={p.id}>
-                          <Table.Td>{dateTime(p.receivedAt)}</Table.Td>
+                          <Table.Td>{p.dated === false ? 'before import (no date given)' : dateTime(p.receivedAt)}</Table.Td>
                           <Table.Td>{p.kind === 'credit_note' ? 'credit note' : p.method.toUpperCase()}</Table.Td>
                           <Table.Td ta="right">
                             {cur(p.amountCents)}
