@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launch, newPage, screenshot, signIn } from './support/browser';
 import { buildWeb } from './support/build';
-import { apiFromPage, until } from './support/page-api';
+import { apiFromPage, axeFindings, until } from './support/page-api';
 import { startStack, type Stack } from './support/stack';
 
 jest.setTimeout(240_000);
@@ -243,5 +243,50 @@ describeWithBrowser('the account page follows the facts', () => {
     expect(await page.getByRole('button', { name: 'Open dispute' }).count()).toBe(0);
     await screenshot(page, 'account-dispute-open');
     await page.context().close();
+  });
+});
+
+describeWithBrowser('every page is readable by everyone', () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    buildWeb();
+    [stack, browser] = await Promise.all([startStack({ alwaysOpen: true }), launch()]);
+    await until('the first drafts and calls', async () => (await stack.db.sql`select 1 from call_tasks limit 1`).length > 0 && (await stack.db.sql`select 1 from messages where status = 'pending_approval' limit 1`).length > 0, 120_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('9: axe-core finds no serious or critical violation on any page, for any role', async () => {
+    const [account] = await stack.db.sql`select id from accounts order by balance_cents desc limit 1`;
+    const [call] = await stack.db.sql`select id from call_tasks order by created_at limit 1`;
+    const pages: [string, string, string, string][] = [
+      ['login', '', '/login', 'Sign in'],
+      ['queue', 'clerk@tactful.local', '/queue', 'draft-body'],
+      ['accounts', 'clerk@tactful.local', '/accounts', 'Accounts'],
+      ['account', 'manager@tactful.local', `/accounts/${account.id}`, 'account-next-action'],
+      ['calls', 'caller@tactful.local', '/calls', 'call-row'],
+      ['call-sheet', 'caller@tactful.local', `/calls/${call.id}`, 'call-sheet'],
+      ['command-center', 'manager@tactful.local', '/command-center', 'aging-summary'],
+      ['policy', 'admin@tactful.local', '/policies', 'Policy steps'],
+      ['admin', 'admin@tactful.local', '/admin', 'Users'],
+      ['viewer-queue', 'viewer@tactful.local', '/queue', 'draft-body'],
+    ];
+    const found: string[] = [];
+    for (const [name, who, url, ready] of pages) {
+      const page = await newPage(browser, stack.url);
+      if (who) await signIn(page, who, PASSWORD);
+      await page.goto(url);
+      await page.getByTestId(ready).or(page.getByRole('table', { name: ready })).or(page.getByRole('button', { name: ready })).first().waitFor();
+      await page.waitForTimeout(800);
+      await screenshot(page, `axe-${name}`);
+      for (const f of await axeFindings(page)) found.push(`${name}: ${f}`);
+      await page.context().close();
+    }
+    expect(found).toEqual([]);
   });
 });
