@@ -212,6 +212,34 @@ describeWithBrowser('the account page follows the facts', () => {
     await watcher.context().close();
   });
 
+  it('11: a caller claims a call onto their list, a second claim is refused, and a "no answer" shows as an attempt', async () => {
+    const call = await until('an open unassigned call', async () => (await stack.db.sql`select c.id, a.name from call_tasks c join accounts a on a.id = c.account_id where c.status = 'open' and c.assigned_to is null order by c.due_at limit 1`)[0], 90_000);
+    const caller = await signedIn('caller@tactful.local');
+    await caller.goto('/calls');
+    const mineOnly = caller.getByRole('switch', { name: 'Mine only' });
+    await caller.getByRole('button', { name: `Claim the call to ${call.name}` }).click();
+    await caller.getByRole('button', { name: `Release the call to ${call.name}` }).waitFor();
+    await mineOnly.check({ force: true });
+    await caller.getByTestId('call-row').filter({ hasText: call.name }).waitFor();
+    await screenshot(caller, 'calls-claimed');
+    const [row] = await stack.db.sql`select u.name from call_tasks c join users u on u.id = c.assigned_to where c.id = ${call.id}`;
+    expect(row.name).toBe('Sam Ortiz');
+
+    const manager = await signedIn('manager@tactful.local');
+    const second = await apiFromPage(manager, 'POST', `/api/calls/${call.id}/claim`);
+    expect(second.status).toBe(409);
+    expect(JSON.stringify(second.body)).toContain('Sam Ortiz');
+
+    const logged = await apiFromPage(caller, 'POST', `/api/calls/${call.id}/outcome`, { outcome: 'no_answer', notes: 'Rang out, no voicemail' });
+    expect(logged.status).toBeLessThan(300);
+    await caller.reload();
+    await caller.getByTestId('call-row').filter({ hasText: call.name }).getByTestId('call-attempts').filter({ hasText: '1 attempt' }).waitFor();
+    expect(await caller.getByTestId('call-row').filter({ hasText: call.name }).textContent()).toMatch(/no answer/i);
+    await screenshot(caller, 'calls-attempt');
+    await manager.context().close();
+    await caller.context().close();
+  });
+
   it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
     const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
     const page = await signedIn('manager@tactful.local');
