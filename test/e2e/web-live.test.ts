@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launch, newPage, screenshot, signIn } from './support/browser';
 import { buildWeb } from './support/build';
-import { apiFromPage, until } from './support/page-api';
+import { apiFromPage, axeFindings, until } from './support/page-api';
 import { startStack, type Stack } from './support/stack';
 
 jest.setTimeout(240_000);
@@ -212,6 +212,34 @@ describeWithBrowser('the account page follows the facts', () => {
     await watcher.context().close();
   });
 
+  it('11: a caller claims a call onto their list, a second claim is refused, and a "no answer" shows as an attempt', async () => {
+    const call = await until('an open unassigned call', async () => (await stack.db.sql`select c.id, a.name from call_tasks c join accounts a on a.id = c.account_id where c.status = 'open' and c.assigned_to is null order by c.due_at limit 1`)[0], 90_000);
+    const caller = await signedIn('caller@tactful.local');
+    await caller.goto('/calls');
+    const mineOnly = caller.getByRole('switch', { name: 'Mine only' });
+    await caller.getByRole('button', { name: `Claim the call to ${call.name}` }).click();
+    await caller.getByRole('button', { name: `Release the call to ${call.name}` }).waitFor();
+    await mineOnly.check({ force: true });
+    await caller.getByTestId('call-row').filter({ hasText: call.name }).waitFor();
+    await screenshot(caller, 'calls-claimed');
+    const [row] = await stack.db.sql`select u.name from call_tasks c join users u on u.id = c.assigned_to where c.id = ${call.id}`;
+    expect(row.name).toBe('Sam Ortiz');
+
+    const manager = await signedIn('manager@tactful.local');
+    const second = await apiFromPage(manager, 'POST', `/api/calls/${call.id}/claim`);
+    expect(second.status).toBe(409);
+    expect(JSON.stringify(second.body)).toContain('Sam Ortiz');
+
+    const logged = await apiFromPage(caller, 'POST', `/api/calls/${call.id}/outcome`, { outcome: 'no_answer', notes: 'Rang out, no voicemail' });
+    expect(logged.status).toBeLessThan(300);
+    await caller.reload();
+    await caller.getByTestId('call-row').filter({ hasText: call.name }).getByTestId('call-attempts').filter({ hasText: '1 attempt' }).waitFor();
+    expect(await caller.getByTestId('call-row').filter({ hasText: call.name }).textContent()).toMatch(/no answer/i);
+    await screenshot(caller, 'calls-attempt');
+    await manager.context().close();
+    await caller.context().close();
+  });
+
   it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
     const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
     const page = await signedIn('manager@tactful.local');
@@ -243,5 +271,50 @@ describeWithBrowser('the account page follows the facts', () => {
     expect(await page.getByRole('button', { name: 'Open dispute' }).count()).toBe(0);
     await screenshot(page, 'account-dispute-open');
     await page.context().close();
+  });
+});
+
+describeWithBrowser('every page is readable by everyone', () => {
+  let stack: Stack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    buildWeb();
+    [stack, browser] = await Promise.all([startStack({ alwaysOpen: true }), launch()]);
+    await until('the first drafts and calls', async () => (await stack.db.sql`select 1 from call_tasks limit 1`).length > 0 && (await stack.db.sql`select 1 from messages where status = 'pending_approval' limit 1`).length > 0, 120_000);
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('9: axe-core finds no serious or critical violation on any page, for any role', async () => {
+    const [account] = await stack.db.sql`select id from accounts order by balance_cents desc limit 1`;
+    const [call] = await stack.db.sql`select id from call_tasks order by created_at limit 1`;
+    const pages: [string, string, string, string][] = [
+      ['login', '', '/login', 'Sign in'],
+      ['queue', 'clerk@tactful.local', '/queue', 'draft-body'],
+      ['accounts', 'clerk@tactful.local', '/accounts', 'Accounts'],
+      ['account', 'manager@tactful.local', `/accounts/${account.id}`, 'account-next-action'],
+      ['calls', 'caller@tactful.local', '/calls', 'call-row'],
+      ['call-sheet', 'caller@tactful.local', `/calls/${call.id}`, 'call-sheet'],
+      ['command-center', 'manager@tactful.local', '/command-center', 'aging-summary'],
+      ['policy', 'admin@tactful.local', '/policies', 'Policy steps'],
+      ['admin', 'admin@tactful.local', '/admin', 'Users'],
+      ['viewer-queue', 'viewer@tactful.local', '/queue', 'draft-body'],
+    ];
+    const found: string[] = [];
+    for (const [name, who, url, ready] of pages) {
+      const page = await newPage(browser, stack.url);
+      if (who) await signIn(page, who, PASSWORD);
+      await page.goto(url);
+      await page.getByTestId(ready).or(page.getByRole('table', { name: ready })).or(page.getByRole('button', { name: ready })).first().waitFor();
+      await page.waitForTimeout(800);
+      await screenshot(page, `axe-${name}`);
+      for (const f of await axeFindings(page)) found.push(`${name}: ${f}`);
+      await page.context().close();
+    }
+    expect(found).toEqual([]);
   });
 });

@@ -36,7 +36,16 @@ export async function axeFindings(page: Page): Promise<string[]> {
     const g = globalThis as unknown as { axe: { run: (ctx: unknown, opts: object) => Promise<any> }; document: unknown };
     return g.axe.run(g.document, { resultTypes: ['violations'] });
   });
-  return (results.violations as { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary?: string }[] }[])
+  type Node = { target: string[]; html: string; any: { data?: { fgColor?: string; bgColor?: string; contrastRatio?: number } }[] };
+  // For contrast, the colour pairs say what to fix; one example element each is enough to find it.
+  const describe = (n: Node) => {
+    const d = n.any[0]?.data;
+    return d?.fgColor ? `${d.fgColor} on ${d.bgColor} (${d.contrastRatio}:1) e.g. ${n.html.slice(0, 90)}` : n.target.join(' ');
+  };
+  return (results.violations as { id: string; impact: string; help: string; nodes: Node[] }[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id} (${v.help}) on ${v.nodes.length} element(s): ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', ')}`);
+    .map((v) => {
+      const kinds = [...new Map(v.nodes.map((n) => [describe(n).split(' e.g. ')[0], describe(n)])).values()];
+      return `${v.impact} ${v.id} (${v.help}) on ${v.nodes.length} element(s): ${kinds.slice(0, 8).join(' | ')}`;
+    });
 }

@@ -78,3 +78,13 @@ export function nextActionLabel(code: string | null | undefined): string {
 
 export const segmentLabel = (s: string) => ({ standard: 'Standard', new_client: 'New client', long_term: 'Long-term client', key_account: 'Key account', sensitive: 'Sensitive account' })[s] ?? humanize(s);
 export const modeLabel = (m: string) => ({ copilot: 'Copilot: a person approves', autonomous: 'Autonomous: routine steps go out alone' })[m] ?? humanize(m);
+
+const outcomes: Record<string, string> = {
+  promise: 'Promised to pay',
+  dispute: 'Disputed',
+  no_answer: 'No answer',
+  wrong_number: 'Wrong number',
+  paid: 'Says it is paid',
+  other: 'Other',
+};
+export const outcomeLabel = (o: string | null | undefined) => (o ? (outcomes[o] ?? humanize(o)) : '—');

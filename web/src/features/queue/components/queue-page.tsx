@@ -3,11 +3,12 @@
  * (j/k move, a approve, e edit, r reject). Outcomes — including "already decided" and "superseded"
  * answers — are announced in a live region so screen-reader users hear them too.
  */
-import { Alert, Button, CloseButton, Grid, Group, Kbd, Pagination, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, CloseButton, Grid, Group, Kbd, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useHotkeys } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DecisionRequest, QueueItem } from '../../../../../domain/api';
+import { Pager } from '../../../components/pager';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
 import { ApiError, errorMessage } from '../../../lib/api-client';
 import { useUser } from '../../../lib/auth';
@@ -271,7 +272,7 @@ export function QueuePage() {
               ) : null}
               <QueueTable items={items} selectedId={selectedId} onSelect={select} checked={checked} onCheck={(id, on) => setChecked((c) => { const n = new Set(c); if (on) n.add(id); else n.delete(id); return n; })} canDecide={canDecide} />
               {queue.data && queue.data.total > queue.data.pageSize ? (
-                <Pagination total={Math.ceil(queue.data.total / queue.data.pageSize)} value={page} onChange={setPage} size="sm" aria-label="Queue pages" />
+                <Pager total={Math.ceil(queue.data.total / queue.data.pageSize)} value={page} onChange={setPage} size="sm" aria-label="Queue pages" />
               ) : null}
             </Stack>
           </Grid.Col>
