@@ -25,6 +25,7 @@ const CallListPage = page(() => import('../features/calls/components/call-list-p
 const CallPage = page(() => import('../features/calls/components/call-page'), (m) => m.CallPage);
 const CommandCenterPage = page(() => import('../features/command-center/components/command-center-page'), (m) => m.CommandCenterPage);
 const PolicyPage = page(() => import('../features/policies/components/policy-page'), (m) => m.PolicyPage);
+const AccountSettingsPage = page(() => import('../features/auth/components/account-settings-page'), (m) => m.AccountSettingsPage);
 const AdminPage = page(() => import('../features/admin/components/admin-page'), (m) => m.AdminPage);
 
 function Home() {
@@ -59,6 +60,7 @@ const router = createBrowserRouter([
       { path: 'command-center', element: guarded('metrics:read', <CommandCenterPage />) },
       { path: 'policies', element: guarded('policies:write', <PolicyPage />) },
       { path: 'admin', element: guarded('users:manage', <AdminPage />) },
+      { path: 'account', element: <AccountSettingsPage /> },
       { path: '*', element: <EmptyState title="There is no page here">Use the navigation to find what you need.</EmptyState> },
     ],
   },
