@@ -26,7 +26,8 @@ export function useLogoutEverywhere() {
     onSettled: () => {
       setCsrfToken(null);
       qc.clear();
-      qc.setQueryData(meQueryKey, null);
+      // A full load: nothing of the signed-out session stays in memory.
+      window.location.assign('/login');
     },
   });
 }
