@@ -12,7 +12,7 @@ import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import YAML from 'yaml';
 import { createApp } from '../../api/app';
-import { totpAt } from '../../api/auth/mfa';
+import { base32Encode, hotp, totpAt } from '../../api/auth/mfa';
 import { defaultApiConfig } from '../../api/config';
 import { signWebhook } from '../../api/routes/ingestion';
 import * as t from '../../db/schema';
@@ -176,6 +176,13 @@ describe('security (issue 18)', () => {
       expect(r).toMatchObject({ status: 200, body: { sessionsEnded: 2 } });
       expect((await a.json('GET', '/api/me')).status).toBe(401);
       expect((await b.json('GET', '/api/me')).status).toBe(401);
+    });
+
+    it('TOTP codes match RFC 6238’s test vectors (SHA-1)', () => {
+      const key = Buffer.from('12345678901234567890');
+      for (const [at, code] of [[59, '94287082'], [1111111109, '07081804'], [1234567890, '89005924'], [2000000000, '69279037']] as const)
+        expect(hotp(key, Math.floor(at / 30), 8)).toBe(code);
+      expect(totpAt(base32Encode(key), new Date(59_000))).toBe('287082');
     });
 
     it('TOTP: enrol, sign in with a code, a code works once, recovery codes work once', async () => {
