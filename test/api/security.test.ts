@@ -456,6 +456,12 @@ describe('security (issue 18)', () => {
       expect(r.status).toBe(400);
     });
 
+    it('refuses a payment received in year 9999 or before 1970', async () => {
+      const acc = await createAccount(db);
+      for (const receivedAt of ['9999-12-31T00:00:00Z', '1900-01-01T00:00:00Z'])
+        expect((await admin.json('POST', '/api/payments', { account: { accountId: acc.id }, amountCents: 100, receivedAt, method: 'ach' }, { 'idempotency-key': `k-${randomUUID()}` })).status).toBe(400);
+    });
+
     it('API tokens expire, and show when they were last used', async () => {
       const created = await admin.json('POST', '/api/tokens', { name: 'short-lived', scopes: ['read'], expiresInDays: 1 });
       expect(created.status).toBe(201);
