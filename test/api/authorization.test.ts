@@ -66,6 +66,29 @@ describe('authorization matrix', () => {
     for (const r of guarded) expect([r.method, r.path, await call(api, r, {})]).toEqual([r.method, r.path, 401]);
   });
 
+  it('refuses anonymous readers of /metrics and the OpenAPI document', async () => {
+    for (const path of ['/metrics', '/api/openapi.json']) expect([path, (await fetch(`${api.url}${path}`)).status]).toEqual([path, 401]);
+  });
+
+  it('with REQUIRE_MFA, an admin or manager without a second factor is refused every permission route (audited) until they enrol', async () => {
+    const strict = await startApi(db, { config: { requireMfa: true } });
+    try {
+      for (const role of ['admin', 'manager'] as const) {
+        const c = await login(strict, await createUser(db, role));
+        for (const r of guarded.filter((x) => x.access.kind === 'permission' && roleCan(role, x.access.permission))) {
+          const before = await refusals(db);
+          const status = await call(strict, r, { cookie: c.cookie, 'x-csrf-token': c.csrf });
+          const cellName = `${role} ${r.method.toUpperCase()} ${r.path}`;
+          expect([cellName, status]).toEqual([cellName, 403]);
+          expect([cellName, (await refusals(db)) - before]).toEqual([cellName, 1]);
+        }
+        expect((await c.json('GET', '/api/me')).status).toBe(200);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
   it.each(roles)('role %s: allowed cells pass authorization, refused cells answer 403 and are audited', async (role) => {
     const c = clients[role];
     for (const r of guarded) {

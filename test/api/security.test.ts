@@ -4,6 +4,7 @@
  * headers, the live feed, /metrics and OpenAPI, date ranges and token expiry, and the manager-only
  * rule read from step kinds.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -12,7 +13,7 @@ import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import YAML from 'yaml';
 import { createApp } from '../../api/app';
-import { totpAt } from '../../api/auth/mfa';
+import { base32Encode, hotp, totpAt } from '../../api/auth/mfa';
 import { defaultApiConfig } from '../../api/config';
 import { signWebhook } from '../../api/routes/ingestion';
 import * as t from '../../db/schema';
@@ -178,6 +179,13 @@ describe('security (issue 18)', () => {
       expect((await b.json('GET', '/api/me')).status).toBe(401);
     });
 
+    it('TOTP codes match RFC 6238’s test vectors (SHA-1)', () => {
+      const key = Buffer.from('12345678901234567890');
+      for (const [at, code] of [[59, '94287082'], [1111111109, '07081804'], [1234567890, '89005924'], [2000000000, '69279037']] as const)
+        expect(hotp(key, Math.floor(at / 30), 8)).toBe(code);
+      expect(totpAt(base32Encode(key), new Date(59_000))).toBe('287082');
+    });
+
     it('TOTP: enrol, sign in with a code, a code works once, recovery codes work once', async () => {
       const u = await createUser(db, 'clerk');
       const c = await login(api, u);
@@ -300,6 +308,24 @@ describe('security (issue 18)', () => {
       expect(compose.services['tactful-api'].environment?.COOKIE_SECURE).not.toBe('false');
       const env = JSON.stringify(compose);
       expect(env).not.toMatch(/POSTGRES_PASSWORD"?:\s*"?tactful"?[,}]/);
+    });
+  });
+
+  describe('4b. the first admin without the demo (scripts/create-admin.ts, run by docker-compose)', () => {
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts'], { cwd: `${__dirname}/../..`, env: { ...process.env, DATABASE_URL: db.url, ...env }, encoding: 'utf8' });
+
+    it('creates the admin once, refuses a weak password, and the admin signs in', async () => {
+      const email = `first-${randomUUID().slice(0, 8)}@northwind.example`;
+      const weak = run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'password1234' });
+      expect(weak.status).toBe(1);
+      expect(weak.stderr).toMatch(/ADMIN_PASSWORD: choose another password/);
+      const ok = run({ ADMIN_EMAIL: email, ADMIN_NAME: 'First Admin', ADMIN_PASSWORD: 'quiet harbor lamps at noon' });
+      expect([ok.status, ok.stdout.trim()]).toEqual([0, `created admin ${email}`]);
+      expect(run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'quiet harbor lamps at noon' }).stdout).toMatch(/exists already/);
+      const r = await signIn(api, email, 'quiet harbor lamps at noon');
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { user: { role: string } }).user.role).toBe('admin');
     });
   });
 
@@ -447,6 +473,12 @@ describe('security (issue 18)', () => {
       const acc = await createAccount(db);
       const r = await admin.json('POST', '/api/invoices', { account: { accountId: acc.id }, number: 'INV-X', issueDate: '0001-01-01', dueDate: '9999-12-31', amountCents: 100 }, { 'idempotency-key': `k-${randomUUID()}` });
       expect(r.status).toBe(400);
+    });
+
+    it('refuses a payment received in year 9999 or before 1970', async () => {
+      const acc = await createAccount(db);
+      for (const receivedAt of ['9999-12-31T00:00:00Z', '1900-01-01T00:00:00Z'])
+        expect((await admin.json('POST', '/api/payments', { account: { accountId: acc.id }, amountCents: 100, receivedAt, method: 'ach' }, { 'idempotency-key': `k-${randomUUID()}` })).status).toBe(400);
     });
 
     it('API tokens expire, and show when they were last used', async () => {
