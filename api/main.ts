@@ -52,7 +52,8 @@ if (require.main === module) {
     config = parseProcessConfig(process.env);
   } catch (err) {
     console.error((err as Error).message);
-    process.exit(1);
+    // EX_CONFIG: npm start's supervisor does not restart a process that cannot start as configured.
+    process.exit(78);
   }
   startApi(config).then(
     (api) => {

@@ -17,7 +17,14 @@ import { createTactfulWorker } from './create-worker';
 export const RECONCILER_SCHEDULE_ID = 'tactful-reconciler';
 
 async function main(): Promise<void> {
-  const config = parseWorkerConfig(process.env);
+  let config: ReturnType<typeof parseWorkerConfig>;
+  try {
+    config = parseWorkerConfig(process.env);
+  } catch (err) {
+    console.error((err as Error).message);
+    // EX_CONFIG: npm start's supervisor does not restart a process that cannot start as configured.
+    process.exit(78);
+  }
   const logger = pino({ level: config.LOG_LEVEL, base: { process: 'worker' } });
   const database = openDatabase(config.DATABASE_URL);
 

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { appendEvent, systemActor } from '../../db/events';
 import * as t from '../../db/schema';
@@ -49,7 +49,7 @@ function provablyNotDelivered(err: unknown): boolean {
   return false;
 }
 
-const sentWhilePaying = (at: Date) => `sent while a payment was arriving: a payment was recorded at ${at.toISOString()}, while this message was being delivered`;
+const sentWhilePaying = (at: Date) => `sent while a payment was arriving: a payment recorded at ${at.toISOString()} reached the ledger while this message was being delivered`;
 const mayHaveBeenSent = (at: Date | null, transport: string) =>
   `may have been sent at ${at ? at.toISOString() : 'an unknown time'}: the attempt stopped after handing it to the mail server (${transport}) and before its answer was recorded; confirm the client received it, or resend`;
 
@@ -69,13 +69,16 @@ export function createSendingActivities({ db, mailer }: { db: Db; mailer: Mailer
           .where(and(eq(t.outbox.id, input.outboxId), eq(t.outbox.attemptId, input.attemptId), inArray(t.outbox.status, ['sending', 'unconfirmed'])))
           .returning();
         if (!box) return; // another attempt already recorded the outcome
-        const [paid] = box.attemptStartedAt
-          ? await tx
-              .select({ at: t.payments.createdAt })
-              .from(t.payments)
-              .where(and(eq(t.payments.accountId, box.accountId), gte(t.payments.createdAt, box.attemptStartedAt)))
-              .orderBy(t.payments.createdAt)
-              .limit(1)
+        // The check before the hand-over found exactly the message's amount owed; less owed now means
+        // money arrived while the message was in flight. The latest payment says when.
+        const [full] = await tx.select({ amountCents: t.messages.amountCents, invoiceIds: t.messages.invoiceIds }).from(t.messages).where(eq(t.messages.id, input.messageId));
+        const owed = await tx
+          .select({ balance: t.invoices.balanceCents })
+          .from(t.invoices)
+          .where(and(inArray(t.invoices.id, full.invoiceIds), eq(t.invoices.status, 'open')));
+        const lessOwed = owed.reduce((s, r) => s + r.balance, 0) < full.amountCents;
+        const [paid] = lessOwed
+          ? await tx.select({ at: t.payments.createdAt }).from(t.payments).where(eq(t.payments.accountId, box.accountId)).orderBy(desc(t.payments.createdAt)).limit(1)
           : [];
         const note = [input.note, paid ? sentWhilePaying(paid.at) : null].filter(Boolean).join('; ') || null;
         const [m] = await tx
