@@ -15,6 +15,7 @@ import { createMetrics, type ApiMetrics } from './observability';
 import { buildOpenApi } from './openapi';
 import { errorHandler, sendProblem } from './problems';
 import { mountHealth } from './routes/health';
+import { mountInboundMail } from './routes/inbound-mail';
 import { apiRoutes } from './routes/index';
 import { mountRoutes } from './routing';
 
@@ -71,6 +72,7 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
   });
 
   mountHealth(app, deps, metrics);
+  mountInboundMail(app, deps);
 
   const openapi = buildOpenApi(apiRoutes);
   app.get('/api/openapi.json', (_req, res) => {
