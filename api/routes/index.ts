@@ -10,7 +10,8 @@ import { metricRoutes } from './metrics';
 import { policyRoutes } from './policies';
 import { queueRoutes } from './queue';
 import { recommendationRoutes } from './recommendations';
+import { replyRoutes } from './replies';
 import { settingRoutes } from './settings';
 import { streamRoutes } from './stream';
 
-export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...streamRoutes] as RouteDef[];
+export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...replyRoutes, ...streamRoutes] as RouteDef[];

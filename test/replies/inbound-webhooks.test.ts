@@ -8,7 +8,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { replyTokenFor } from '../../db/replies';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { insertAccount, insertInvoice } from '../support/fixtures';
-import { startApi, type TestApi } from '../api/support';
+import { createUser, login, startApi, type TestApi } from '../api/support';
 
 let t: TestDatabase;
 let api: TestApi;
@@ -133,5 +133,28 @@ describe('Mailgun', () => {
     expect(row.details.topic).toBe('payment_methods');
     // The drafted answer is the product's own text from the account's facts, waiting for a person.
     expect(row.answer_text).toMatch(/pay online by card or bank transfer at https:\/\//);
+  });
+});
+
+describe('the Replies view', () => {
+  it('lists replies with their evidence, counts those waiting, and a clerk confirms a proposed promise in one click, once', async () => {
+    const clerk = await login(api, await createUser(t, 'clerk'));
+    const viewer = await login(api, await createUser(t, 'viewer'));
+    const list = await clerk.json('GET', '/api/replies?status=proposed');
+    expect(list.status).toBe(200);
+    const [proposed] = list.body.items;
+    expect(proposed).toMatchObject({ kind: 'promise_to_pay', status: 'proposed', evidence: "We'll pay on the 20th.", knownSender: true, match: 'token', accountId });
+    expect(list.body.waiting).toBeGreaterThanOrEqual(2); // the proposed promise and the payment-methods question
+
+    expect((await viewer.json('POST', `/api/replies/${proposed.id}/confirm-promise`)).status).toBe(403);
+    const before = api.gateway.signals.length;
+    const confirmed = await clerk.json('POST', `/api/replies/${proposed.id}/confirm-promise`);
+    expect(confirmed.status).toBe(200);
+    expect(api.gateway.signals.slice(before).map((s) => s.signal.change)).toEqual(['promise_recorded']);
+    expect((await t.sql`select promised_date, status from promises where account_id = ${accountId}`)[0]).toMatchObject({ promised_date: '2026-03-20', status: 'open' });
+    expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(false);
+    const again = await clerk.json('POST', `/api/replies/${proposed.id}/confirm-promise`);
+    expect(again.status).toBe(409);
+    expect(await t.sql`select * from promises where account_id = ${accountId}`).toHaveLength(1);
   });
 });
