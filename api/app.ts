@@ -16,6 +16,7 @@ import { createMetrics, type ApiMetrics } from './observability';
 import { buildOpenApi } from './openapi';
 import { errorHandler, sendProblem } from './problems';
 import { mountHealth } from './routes/health';
+import { mountInboundMail } from './routes/inbound-mail';
 import { apiRoutes } from './routes/index';
 import { mountRoutes } from './routing';
 
@@ -142,6 +143,7 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
 
   app.use(requestDeadline(deps.config.requestDeadlineMs));
   mountHealth(app, deps, metrics);
+  mountInboundMail(app, deps);
 
   const openapi = buildOpenApi(apiRoutes);
   app.get('/api/openapi.json', async (req, res) => {

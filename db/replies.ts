@@ -19,6 +19,8 @@ import type { FactsChanged } from '../domain/messages';
 
 /** Raw messages are kept up to this size; a larger one keeps its head and says it was cut. */
 export const MAX_STORED_RAW = 256 * 1024;
+/** A proposed promise holds reminders through the promised day; the policy's own grace applies once confirmed. */
+export const PROMISE_GRACE_DAYS = 1;
 /** How long "we already paid" holds written reminders while the payment is looked for. */
 export const VERIFY_DAYS = 5;
 
@@ -129,8 +131,13 @@ export async function recordReply(db: Db, input: ReplyInput): Promise<RecordedRe
             status = 'done';
             outcome = `promise to pay on ${a.promisedDate} recorded`;
           } else {
+            // Until the clerk confirms, written reminders still wait: the client has said when it pays.
+            const w = await setPaused(tx, { accountId, paused: true, reason: `the client promised to pay on ${a.promisedDate}; waiting for a clerk to confirm` }, systemActor);
+            if (w.changed) changes.push({ ...w, change: 'paused' });
+            holdUntil = DateTime.fromISO(a.promisedDate, { zone: account.timeZone }).plus({ days: PROMISE_GRACE_DAYS }).toJSDate();
+            await tx.update(t.replies).set({ pausedAccount: w.changed }).where(eq(t.replies.id, inserted.id));
             status = 'proposed';
-            outcome = `promise to pay on ${a.promisedDate} proposed for a clerk to confirm`;
+            outcome = `promise to pay on ${a.promisedDate} proposed for a clerk to confirm; written reminders wait until then`;
           }
           break;
         case 'open_dispute':
@@ -197,8 +204,10 @@ export async function confirmProposedPromise(db: Db, input: { replyId: string; u
     if (r.status !== 'proposed') throw new LedgerError('conflict', `this reply is ${r.status}, not a proposed promise`);
     const a = r.action as Extract<ReplyAction, { type: 'propose_promise' }>;
     const w = await recordPromise(tx, { accountId: r.accountId, promisedDate: a.promisedDate, amountCents: a.amountCents, note: `confirmed from the client's reply: "${r.evidence}"`, userId: input.userId }, actor);
+    // The recorded promise now holds the escalation itself, so the reply's own pause is lifted.
+    const resumed = r.pausedAccount ? await setPaused(tx, { accountId: r.accountId, paused: false, reason: 'the promise was confirmed' }, systemActor) : null;
     await tx.update(t.replies).set({ status: 'done', outcome: `promise to pay on ${a.promisedDate} confirmed`, resolvedAt: new Date(), resolvedBy: input.userId ?? null }).where(eq(t.replies.id, r.id));
-    return { ...w, change: 'promise_recorded' };
+    return { ...w, factsVersion: resumed?.factsVersion ?? w.factsVersion, change: 'promise_recorded' };
   });
 }
 
@@ -211,7 +220,7 @@ export async function settleReplyHolds(db: Db, now: Date): Promise<ReplyChange[]
   const open = await db
     .select()
     .from(t.replies)
-    .where(or(eq(t.replies.status, 'verifying'), and(eq(t.replies.status, 'holding'), lte(t.replies.holdUntil, now))));
+    .where(or(eq(t.replies.status, 'verifying'), and(inArray(t.replies.status, ['holding', 'proposed']), lte(t.replies.holdUntil, now))));
   const changes: ReplyChange[] = [];
   for (const r of open) {
     if (!r.accountId) continue;
@@ -236,14 +245,26 @@ export async function settleReplyHolds(db: Db, now: Date): Promise<ReplyChange[]
           status = 'waiting';
           outcome = 'no payment seen by the deadline: reminders resumed, a person should check with the client';
         } else return null;
+      } else if (cur.status === 'proposed') {
+        status = 'waiting';
+        outcome = 'the promised date passed and no clerk confirmed the promise: reminders resumed, a person should look';
       } else {
         status = 'done';
         outcome = 'the contact is back: reminders resumed';
       }
       let write: ReplyChange | null = null;
       if (cur.pausedAccount) {
-        const w = await setPaused(tx, { accountId, paused: false, reason: outcome }, systemActor);
-        if (w.changed) write = { ...w, change: 'resumed' };
+        // Another reply still holding the account inherits the pause; the account resumes with the last hold.
+        const [heir] = await tx
+          .select({ id: t.replies.id })
+          .from(t.replies)
+          .where(and(eq(t.replies.accountId, accountId), inArray(t.replies.status, ['verifying', 'holding', 'proposed']), sql`${t.replies.id} <> ${cur.id}`))
+          .limit(1);
+        if (heir) await tx.update(t.replies).set({ pausedAccount: true }).where(eq(t.replies.id, heir.id));
+        else {
+          const w = await setPaused(tx, { accountId, paused: false, reason: outcome }, systemActor);
+          if (w.changed) write = { ...w, change: 'resumed' };
+        }
       }
       await tx.update(t.replies).set({ status, outcome }).where(eq(t.replies.id, cur.id));
       await appendEvent(tx, { accountId, type: 'reply.hold_ended', actor: systemActor, data: { replyId: cur.id, outcome } });

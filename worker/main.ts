@@ -9,6 +9,8 @@ import { createOpenAiDrafter } from '../activities/drafting/openai-drafter';
 import { createSafeDrafter } from '../activities/drafting/safe-drafter';
 import { createOutboxMailer, createSmtpMailer } from '../activities/mail/mailer';
 import { replyAddressFor } from '../db/replies';
+import { startReplyService } from '../activities/replies/service';
+import { createTemporalSignaller } from '../activities/signaller';
 import { openDatabase } from '../db/client';
 import { createTemplateDrafter } from '../domain/drafting/templates';
 import { parseWorkerConfig } from './config';
@@ -74,7 +76,30 @@ async function main(): Promise<void> {
     args: [{ graceSeconds: 0 }],
   });
 
-  const stop = () => worker.shutdown();
+  const replies = config.REPLY_MAILBOX
+    ? startReplyService(
+        database.db,
+        {
+          mailbox: config.REPLY_MAILBOX,
+          holdCheckMs: 60_000,
+          imap: config.IMAP_HOST
+            ? { host: config.IMAP_HOST, port: config.IMAP_PORT, secure: config.IMAP_SECURE, user: config.IMAP_USER!, pass: config.IMAP_PASSWORD!, mailbox: config.IMAP_MAILBOX, pollMs: config.IMAP_POLL_SECONDS * 1000, folderPrefix: config.IMAP_FOLDER_PREFIX }
+            : undefined,
+          model:
+            config.OPENAI_API_KEY || config.OPENAI_BASE_URL
+              ? { apiKey: config.OPENAI_API_KEY ?? 'none', baseURL: config.OPENAI_BASE_URL, model: config.OPENAI_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS }
+              : undefined,
+        },
+        createTemporalSignaller(client, config.TEMPORAL_TASK_QUEUE).send,
+        (msg, data) => logger.info(data ?? {}, msg),
+      )
+    : null;
+  if (replies) logger.info({ mailbox: config.REPLY_MAILBOX, imap: config.IMAP_HOST ?? null }, 'reading client replies');
+
+  const stop = () => {
+    void replies?.stop();
+    worker.shutdown();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker polling');

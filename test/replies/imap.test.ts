@@ -7,7 +7,7 @@
 import { ImapFlow } from 'imapflow';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import * as ledger from '../../db/ledger';
-import { replyTokenFor, settleReplyHolds } from '../../db/replies';
+import { confirmProposedPromise, replyTokenFor, settleReplyHolds } from '../../db/replies';
 import { createImapReader, outcomeFolders, type ImapReader } from '../../activities/replies/imap-reader';
 import { createReplyHandler } from '../../activities/replies/handle';
 import type { FactsChanged } from '../../domain/messages';
@@ -99,13 +99,20 @@ it('handles delivered replies once each, files them by outcome, and picks up new
   expect(signals.map((s) => s.signal.change)).toContain('paused');
   await waitFor('the move', async () => (await folderCount(`Tactful/${outcomeFolders.handled}`)) === 3);
 
-  // Nothing yet: the hold stays. The payment arrives with its reference: verified, reminders resume.
+  // Nothing yet: the hold stays. The payment arrives with its reference: verified. The account stays
+  // held by the promise reply until a clerk confirms it; confirming records the promise (which holds
+  // the escalation from then on) and lifts the reply's pause.
   expect(await settleReplyHolds(t.db, new Date())).toEqual([]);
   await ledger.recordPayment(t.db, { accountId, amountCents: 125_000, receivedAt: new Date(), method: 'ach', reference: '4471' }, { type: 'integration', name: 'bank' });
-  const resumed = await settleReplyHolds(t.db, new Date());
-  expect(resumed.map((c) => c.change)).toEqual(['resumed']);
-  expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(false);
+  expect(await settleReplyHolds(t.db, new Date())).toEqual([]);
   expect((await t.sql`select status, outcome from replies where kind = 'already_paid' and known_sender`)[0]).toMatchObject({ status: 'done', outcome: expect.stringContaining('4471') });
+  expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(true);
+  const [proposed] = await t.sql`select id from replies where status = 'proposed'`;
+  const confirmed = await confirmProposedPromise(t.db, { replyId: proposed.id }, { type: 'user', name: 'clerk' });
+  expect(confirmed.change).toBe('promise_recorded');
+  expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(false);
+  expect(await t.sql`select promised_date from promises where account_id = ${accountId} and status = 'open'`).toHaveLength(1);
+  await expect(confirmProposedPromise(t.db, { replyId: proposed.id }, { type: 'user', name: 'clerk' })).rejects.toThrow(/done, not a proposed promise/);
   const timeline = await t.sql`select type, data from events where account_id = ${accountId} and type like 'reply.%' order by id`;
   expect(timeline.map((e) => [e.type, e.data.kind ?? null, e.data.action ?? null])).toEqual([
     ['reply.received', 'promise_to_pay', 'propose_promise'],
