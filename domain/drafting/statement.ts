@@ -9,6 +9,7 @@ import type { AccountFacts, DisputeFact, Instant, IsoDate, PaymentMethod, Promis
 import type { LateFees } from '../settings';
 import type { StepKind } from '../policy/schema';
 import type { PlannedStep } from '../policy/types';
+import { instantMs } from '../calendar';
 import { addDays, daysBetween, languagePermissions, localDate, minorUnitDigits } from './context';
 import type { LanguagePermissions } from './context';
 import type { DraftRules, DraftSender, EarlierMessage } from './types';
@@ -248,8 +249,8 @@ export function buildStatement(input: StatementInput): Statement {
 
   // A message without a cycle key (older rows) belongs to this cycle when it went out after it began.
   const sentBefore = input.earlierMessages
-    .filter((m) => m.sentAt <= input.now)
-    .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+    .filter((m) => instantMs(m.sentAt) <= instantMs(input.now))
+    .sort((a, b) => instantMs(a.sentAt) - instantMs(b.sentAt));
   const messages: StatementMessage[] = sentBefore
     .filter((m) => (m.cycleKey !== undefined ? m.cycleKey === step.cycleKey : localDate(m.sentAt, tz) >= cycleStart))
     .map((m) => ({ stepId: m.stepId, sentAt: m.sentAt, sentOn: localDate(m.sentAt, tz), subject: m.subject }));
@@ -258,7 +259,7 @@ export function buildStatement(input: StatementInput): Statement {
   const numberOf = new Map(facts.invoices.map((i) => [i.id, i]));
   const since = everLast ? everLast.sentAt : undefined;
   const receivedSinceLastMessage: StatementMovement[] = facts.payments
-    .filter((p) => (since ? p.receivedAt > since : localDate(p.receivedAt, tz) >= cycleStart) && localDate(p.receivedAt, tz) <= sendDate)
+    .filter((p) => (since ? instantMs(p.receivedAt) > instantMs(since) : localDate(p.receivedAt, tz) >= cycleStart) && localDate(p.receivedAt, tz) <= sendDate)
     .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt))
     .map((p) => {
       const raw = p.allocations?.length ? p.allocations : p.invoiceId ? [{ invoiceId: p.invoiceId, amountCents: p.amountCents }] : [];

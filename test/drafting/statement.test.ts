@@ -27,6 +27,12 @@ describe('the statement of an account', () => {
     expect(otherCycle.firstContact).toBe(true);
   });
 
+  it('compares instants as instants, whatever their precision', () => {
+    const input = draftCase({ kind: 'second_reminder' });
+    const earlierMessages = [{ stepId: 'first_reminder', cycleKey: input.step.cycleKey, sentAt: '2025-03-20T15:00:00Z', subject: 'Reminder' }];
+    expect(buildStatement({ ...input, now: '2025-03-20T15:00:00.500Z', earlierMessages }).firstContact).toBe(false);
+  });
+
   it('keeps only this cycle’s promises', () => {
     const input = draftCase({ kind: 'second_reminder' });
     const anchorIssued = input.facts.invoices[0].issueDate;
