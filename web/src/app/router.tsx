@@ -26,6 +26,7 @@ const CallPage = page(() => import('../features/calls/components/call-page'), (m
 const CommandCenterPage = page(() => import('../features/command-center/components/command-center-page'), (m) => m.CommandCenterPage);
 const PolicyPage = page(() => import('../features/policies/components/policy-page'), (m) => m.PolicyPage);
 const AdminPage = page(() => import('../features/admin/components/admin-page'), (m) => m.AdminPage);
+const RepliesPage = page(() => import('../features/replies/components/replies-page'), (m) => m.RepliesPage);
 
 function Home() {
   const me = useUser();
@@ -59,6 +60,7 @@ const router = createBrowserRouter([
       { path: 'command-center', element: guarded('metrics:read', <CommandCenterPage />) },
       { path: 'policies', element: guarded('policies:write', <PolicyPage />) },
       { path: 'admin', element: guarded('users:manage', <AdminPage />) },
+      { path: 'replies', element: guarded('queue:read', <RepliesPage />) },
       { path: '*', element: <EmptyState title="There is no page here">Use the navigation to find what you need.</EmptyState> },
     ],
   },
