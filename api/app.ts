@@ -4,11 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { Router, type Request } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import express, { Router } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { appendEvent } from '../db/events';
 import { problemTypes } from '../domain/api/problems';
+import { noiseFor } from './auth/noise';
+import { authenticate } from './auth/principal';
 import type { AppDeps } from './deps';
 import type { WorkflowGateway } from './gateway';
 import { createMetrics, type ApiMetrics } from './observability';
@@ -39,6 +40,39 @@ function instrument(gateway: WorkflowGateway, metrics: ApiMetrics): WorkflowGate
   };
 }
 
+/** Long by design: a file import, the live event stream. */
+const LONG_REQUESTS = /^\/api\/(imports|stream|events\/stream)/;
+
+/**
+ * Answers 503 with Retry-After when a request is still unanswered at the deadline, whatever it waits
+ * on (a stalled PostgreSQL, a pool with every connection stuck, Temporal). The handler runs on and its
+ * late answer is dropped; what it writes is either committed — and a retry with the same
+ * Idempotency-Key replays it — or not at all.
+ */
+function requestDeadline(ms: number): express.RequestHandler {
+  return (req, res, next) => {
+    if (LONG_REQUESTS.test(req.path)) return next();
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      sendProblem(
+        res,
+        {
+          type: problemTypes.timedOut,
+          title: 'No answer in time',
+          status: 503,
+          detail: 'A part Tactful depends on (PostgreSQL or Temporal) did not answer in time, so this may not have been done. Try again in a moment: a retried write with the same Idempotency-Key is recorded once.',
+        },
+        { 'Retry-After': '2' },
+      );
+    }, ms);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    res.once('finish', clear);
+    res.once('close', clear);
+    next();
+  };
+}
+
 export function createRouter(deps: AppDeps): Router {
   const router = Router();
   mountRoutes(router, deps, apiRoutes);
@@ -61,62 +95,73 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
     pinoHttp({
       logger: deps.logger,
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // Refusals are logged, but a flood of them from one address is not copied line by line into the logs.
+      customLogLevel: (req, res, err) => {
+        if (err) return 'error';
+        if (res.statusCode >= 500) return 'warn';
+        if ([401, 403, 413, 415, 429].includes(res.statusCode))
+          return noiseFor(deps.config).log.admit(`log:${req.socket.remoteAddress ?? '?'}`, deps.clock().getTime()) === 'record' ? 'info' : 'silent';
+        return 'info';
+      },
+      // pino-http makes up an Error (with a stack) for every 5xx; a real failure is logged with its own by errorHandler.
+      customErrorObject: (_req, _res, err, val) => (err?.message?.startsWith('failed with status code') ? { ...val, err: undefined } : val),
       redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
     }),
   );
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('X-Frame-Options', 'DENY');
+  app.use(
+    helmet({
+      // The built web app loads only its own files: no inline or third-party script can run in it.
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // React sets `style` attributes; styles cannot run code.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          ...(deps.config.session.secureCookie ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      // Secure cookies mean the app is served over TLS; HSTS over plain HTTP would lock a demo out.
+      strictTransportSecurity: deps.config.session.secureCookie ? { maxAge: 365 * 86_400, includeSubDomains: true } : false,
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'same-origin' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  // Answers carry ledger figures and the CSRF token: no browser or proxy may keep them.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
     next();
   });
 
+  app.use(requestDeadline(deps.config.requestDeadlineMs));
   mountHealth(app, deps, metrics);
   mountInboundMail(app, deps);
 
   const openapi = buildOpenApi(apiRoutes);
-  app.get('/api/openapi.json', (_req, res) => {
+  app.get('/api/openapi.json', async (req, res) => {
+    if (!deps.config.apiDocsPublic) {
+      const auth = await authenticate(req, deps.db.db, deps.config, deps.clock());
+      if (!auth.principal) {
+        sendProblem(res, { type: problemTypes.unauthenticated, title: 'Not signed in', status: 401, detail: 'Sign in or send an API token to read the API description.' }, { 'WWW-Authenticate': 'Bearer realm="tactful"' });
+        return;
+      }
+    }
     res.json(openapi);
   });
 
-  app.use(
-    '/api',
-    express.json({
-      limit: '1mb',
-      verify: (req, _res, buf) => {
-        (req as Request & { rawBody?: Buffer }).rawBody = buf;
-      },
-    }),
-    express.text({ type: ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'], limit: deps.config.importMaxBytes }),
-  );
-
-  app.post(
-    '/api/auth/login',
-    rateLimit({
-      windowMs: deps.config.loginRateLimit.windowMs,
-      limit: deps.config.loginRateLimit.limit,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      handler: async (req, res, _next, options) => {
-        metrics.loginAttempts.inc({ result: 'rate_limited' });
-        try {
-          const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : null;
-          await appendEvent(deps.db.db, { type: 'auth.login_rate_limited', actor: { type: 'client', name: email }, data: { email, ip: req.ip ?? null } });
-        } catch (err) {
-          deps.logger.warn({ err }, 'could not record a rate-limited login');
-        }
-        sendProblem(
-          res,
-          { type: problemTypes.rateLimited, title: 'Too many sign-in attempts', status: options.statusCode, detail: 'Wait a few minutes before trying again.' },
-          { 'Retry-After': String(Math.ceil(deps.config.loginRateLimit.windowMs / 1000)) },
-        );
-      },
-    }),
-    (req, res, next) => {
-      res.on('finish', () => metrics.loginAttempts.inc({ result: res.statusCode === 200 ? 'success' : 'failure' }));
-      next();
-    },
-  );
+  // Bodies are parsed per route after authentication (api/routing.ts), so anonymous requests cost no parsing.
+  app.post('/api/auth/login', (_req, res, next) => {
+    res.on('finish', () => metrics.loginAttempts.inc({ result: res.statusCode === 200 ? 'success' : res.statusCode === 429 ? 'rate_limited' : 'failure' }));
+    next();
+  });
 
   app.use(createRouter(deps));
 

@@ -31,15 +31,34 @@ export const ApiEnv = z.object({
   /** The built web app (vite build output), served at / with SPA fallback. */
   WEB_DIST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Failed sign-ins for one account within the window before it is locked (1 min, then doubling). */
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Failed sign-ins from one address within the window before it is locked; an office shares one. */
+  LOGIN_IP_LIMIT: z.coerce.number().int().min(1).default(100),
   LOGIN_RATE_WINDOW_MINUTES: Minutes.default(15),
+  /** Admins and managers must use a second factor (TOTP). On unless set false (the demo does). */
+  REQUIRE_MFA: Bool.optional(),
+  /** Bearer token Prometheus sends for /metrics; without it /metrics answers only with METRICS_PUBLIC=true. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  METRICS_PUBLIC: Bool.optional(),
+  /** Serve /api/openapi.json without signing in (it is always served to signed-in people and tokens). */
+  API_DOCS_PUBLIC: Bool.optional(),
+  /** New integration tokens expire after at most this many days. */
+  API_TOKEN_MAX_DAYS: z.coerce.number().int().min(1).max(3660).default(365),
   TRUST_PROXY: z.string().optional(),
   NODE_ENV: z.string().default('development'),
 });
 
 export interface ApiConfig {
   session: { idleMs: number; absoluteMs: number; cookieName: string; secureCookie: boolean };
-  loginRateLimit: { windowMs: number; limit: number };
+  /** `limit`: failures per account in `windowMs` before a lockout; `ipLimit`: the same per address. */
+  loginRateLimit: { windowMs: number; limit: number; ipLimit?: number; lockoutMs?: number };
+  /** Admins and managers must sign in with a second factor, and enrol before doing anything else. */
+  requireMfa: boolean;
+  /** /metrics: a bearer token, or public (null token and false: not served). */
+  metrics: { token: string | null; public: boolean };
+  apiDocsPublic: boolean;
+  apiTokenMaxDays: number;
   webhookSecret: string | null;
   /** Tolerated clock difference for webhook timestamps. */
   webhookToleranceMs: number;
@@ -50,6 +69,11 @@ export interface ApiConfig {
   trustProxy: string | boolean;
   /** How often an SSE client is sent new events. */
   streamPollMs: number;
+  /**
+   * A request not answered by then gets 503 with Retry-After, so during an outage nobody waits on a
+   * dependency that will not answer (imports and the event stream are long by design and exempt).
+   */
+  requestDeadlineMs: number;
   /** Inbound-parse webhooks for client replies; absent: they answer 503. */
   inboundMail?: { mailbox: string; postmark?: { user: string; pass: string }; mailgunSigningKey?: string };
 }
@@ -66,7 +90,12 @@ export interface ProcessConfig {
 export function defaultApiConfig(over: Partial<ApiConfig> = {}): ApiConfig {
   return {
     session: { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000, cookieName: 'tactful_session', secureCookie: false },
-    loginRateLimit: { windowMs: 15 * 60_000, limit: 10 },
+    loginRateLimit: { windowMs: 15 * 60_000, limit: 10, ipLimit: 100, lockoutMs: 60_000 },
+    // Off for the demo and tests that build a config directly; parseProcessConfig turns it on.
+    requireMfa: false,
+    metrics: { token: null, public: false },
+    apiDocsPublic: false,
+    apiTokenMaxDays: 365,
     webhookSecret: null,
     webhookToleranceMs: 5 * 60_000,
     webDist: null,
@@ -74,13 +103,15 @@ export function defaultApiConfig(over: Partial<ApiConfig> = {}): ApiConfig {
     validateResponses: false,
     trustProxy: false,
     streamPollMs: 1000,
+    requestDeadlineMs: 2_800,
     ...over,
   };
 }
 
 /** Fails with one message naming every bad variable, so a misconfigured start is fixed in one go. */
 export function parseProcessConfig(env: Record<string, string | undefined>): ProcessConfig {
-  const r = ApiEnv.safeParse(env);
+  // docker-compose passes `VAR: ${VAR:-}` as an empty string: that means "not set", not "set to nothing".
+  const r = ApiEnv.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!r.success) {
     const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -100,7 +131,11 @@ export function parseProcessConfig(env: Record<string, string | undefined>): Pro
         cookieName: 'tactful_session',
         secureCookie: e.COOKIE_SECURE ?? production,
       },
-      loginRateLimit: { windowMs: e.LOGIN_RATE_WINDOW_MINUTES * 60_000, limit: e.LOGIN_RATE_LIMIT },
+      loginRateLimit: { windowMs: e.LOGIN_RATE_WINDOW_MINUTES * 60_000, limit: e.LOGIN_RATE_LIMIT, ipLimit: e.LOGIN_IP_LIMIT, lockoutMs: 60_000 },
+      requireMfa: e.REQUIRE_MFA ?? true,
+      metrics: { token: e.METRICS_TOKEN ?? null, public: e.METRICS_PUBLIC ?? false },
+      apiDocsPublic: e.API_DOCS_PUBLIC ?? false,
+      apiTokenMaxDays: e.API_TOKEN_MAX_DAYS,
       webhookSecret: e.WEBHOOK_SECRET ?? null,
       inboundMail: e.REPLY_MAILBOX
         ? {

@@ -2,7 +2,7 @@
  * One declarative table of routes drives three things: the Express router (authenticate → CSRF →
  * authorize → validate → handle), the OpenAPI document, and the authorization-matrix test.
  */
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z, type ZodType } from 'zod';
 import { appendEvent } from '../db/events';
 import { problemTypes } from '../domain/api/problems';
@@ -10,6 +10,8 @@ import type { TokenScope } from '../domain/api/auth';
 import type { AppDeps } from './deps';
 import { authenticate, eventActor, safeEqual, workflowActor, type Principal } from './auth/principal';
 import { roleCan, scopePermissions, type Permission } from './auth/permissions';
+import { mfaRequiredFor } from './auth/mfa';
+import { noiseFor } from './auth/noise';
 import { HttpProblem } from './problems';
 import type { EventActor } from '../db/events';
 import type { Actor } from '../domain/messages';
@@ -51,7 +53,9 @@ export interface RouteDef<P = any, Q = any, B = any> {
   query?: ZodType<Q>;
   body?: ZodType<B>;
   /** How the body arrives; JSON unless said. */
-  bodyType?: 'json' | 'csv';
+  bodyType?: 'json' | 'csv' | 'file';
+  /** Largest body read, in bytes: 100 kB for JSON unless said, the import limit for CSV. */
+  bodyLimit?: number;
   response?: ZodType;
   status?: number;
   /** The response is not JSON (SSE, Prometheus text): the handler writes it. */
@@ -69,6 +73,34 @@ export class JsonText {
 export const route = <P = unknown, Q = unknown, B = unknown>(def: RouteDef<P, Q, B>): RouteDef<P, Q, B> => def;
 
 const STATE_CHANGING = new Set(['post', 'put', 'patch', 'delete']);
+const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'];
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** An import file as downloaded: CSV as text, a workbook as bytes. */
+const FILE_TYPES = [...CSV_TYPES, XLSX_TYPE, 'application/octet-stream'];
+export const DEFAULT_JSON_LIMIT = 100 * 1024;
+
+function bodyParser(def: RouteDef, deps: AppDeps): RequestHandler | null {
+  if (!def.body) return null;
+  if (def.bodyType === 'csv') return express.text({ type: CSV_TYPES, limit: def.bodyLimit ?? deps.config.importMaxBytes });
+  if (def.bodyType === 'file') {
+    const limit = def.bodyLimit ?? deps.config.importMaxBytes;
+    const text = express.text({ type: CSV_TYPES, limit });
+    const raw = express.raw({ type: [XLSX_TYPE, 'application/octet-stream'], limit });
+    return (req, res, next) => (req.is(CSV_TYPES) ? text(req, res, next) : raw(req, res, next));
+  }
+  return express.json({
+    limit: def.bodyLimit ?? DEFAULT_JSON_LIMIT,
+    // The webhook's signature is over the bytes as sent.
+    verify: (req, _res, buf) => {
+      (req as Request & { rawBody?: Buffer }).rawBody = buf;
+    },
+  });
+}
+
+const readBody = (parser: RequestHandler, req: Request, res: Response) =>
+  new Promise<void>((resolve, reject) => {
+    void parser(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+  });
 
 export async function recordRefusal(
   deps: AppDeps,
@@ -76,6 +108,19 @@ export async function recordRefusal(
   principal: Principal | null,
   data: { reason: string; permission?: string; accountId?: string | null; routePath?: string },
 ): Promise<void> {
+  // Anyone can send anonymous refusals by the thousand; a known principal's refusals are all kept.
+  if (!principal) {
+    const admitted = noiseFor(deps.config).audit.admit(`refused:${req.ip ?? '?'}`, deps.clock().getTime());
+    if (admitted === 'suppressed') return;
+    if (admitted === 'first_suppressed') {
+      try {
+        await appendEvent(deps.db.db, { type: 'audit.suppressed', actor: eventActor(null), data: { kind: 'authz.refused', ip: req.ip ?? null, path: data.routePath ?? req.path, reason: 'too many anonymous refusals from this address; more are not recorded for a minute' } });
+      } catch (err) {
+        deps.logger.warn({ err }, 'could not record suppressed refusals');
+      }
+      return;
+    }
+  }
   try {
     await appendEvent(deps.db.db, {
       accountId: data.accountId ?? null,
@@ -119,6 +164,7 @@ function parseOr400<T>(schema: ZodType<T> | undefined, value: unknown, where: st
 
 export function mountRoutes(router: Router, deps: AppDeps, routes: RouteDef[]): void {
   for (const def of routes) {
+    const parser = bodyParser(def, deps);
     router[def.method](def.path, async (req: Request, res: Response) => {
       const now = deps.clock();
       let principal: Principal | null = null;
@@ -139,7 +185,7 @@ export function mountRoutes(router: Router, deps: AppDeps, routes: RouteDef[]): 
             throw new HttpProblem(401, problemTypes.sessionExpired, 'Session expired', 'Your session has ended; sign in again.', undefined, {
               'Set-Cookie': `${deps.config.session.cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`,
             });
-          throw new HttpProblem(401, problemTypes.unauthenticated, 'Not signed in', auth.presented ? 'The credentials were not accepted.' : 'Sign in, or send an API token.', undefined, {
+          throw new HttpProblem(401, problemTypes.unauthenticated, 'Not signed in', auth.tokenExpired ? 'This API token has expired; an admin can create a new one.' : auth.presented ? 'The credentials were not accepted.' : 'Sign in, or send an API token.', undefined, {
             'WWW-Authenticate': 'Bearer realm="tactful"',
           });
         }
@@ -150,6 +196,11 @@ export function mountRoutes(router: Router, deps: AppDeps, routes: RouteDef[]): 
             await recordRefusal(deps, req, principal, { reason: 'missing or wrong CSRF token', routePath: def.path });
             throw new HttpProblem(403, problemTypes.csrf, 'CSRF check failed', 'Send the X-CSRF-Token header with the token from GET /api/me.');
           }
+        }
+        // An admin or manager without a second factor may only enrol one (the session endpoints) first.
+        if (principal.kind === 'user' && def.access.kind !== 'session' && !principal.mfa.enabled && mfaRequiredFor(deps.config, principal.role)) {
+          await recordRefusal(deps, req, principal, { reason: 'second factor not enrolled', routePath: def.path });
+          throw new HttpProblem(403, problemTypes.mfaEnrolmentRequired, 'Second factor required', 'Set up an authenticator app (Account settings) before using Tactful as an admin or manager.');
         }
         if (def.access.kind === 'session' && principal.kind !== 'user') await refuse('this endpoint is for signed-in people, not API tokens');
         if (def.access.kind === 'permission' && !allowed(principal, def.access.permission))
@@ -165,10 +216,12 @@ export function mountRoutes(router: Router, deps: AppDeps, routes: RouteDef[]): 
         if (!key || !/^[\x21-\x7e]{8,200}$/.test(key))
           throw new HttpProblem(400, problemTypes.idempotencyKeyMissing, 'Idempotency-Key required', 'Send an Idempotency-Key header (8–200 visible ASCII characters) so a retry records this once.');
       }
-      if (def.body) {
-        const wanted = def.bodyType === 'csv' ? ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'] : ['application/json'];
+      if (def.body && parser) {
+        const wanted = def.bodyType === 'csv' ? CSV_TYPES : def.bodyType === 'file' ? FILE_TYPES : ['application/json'];
         if (!req.is(wanted))
           throw new HttpProblem(415, problemTypes.unsupportedMediaType, 'Unsupported media type', `Send the body as ${wanted[0]}.`);
+        // Only now, with the caller known and allowed, is the body read.
+        await readBody(parser, req, res);
       }
       const params = parseOr400(def.params, req.params, 'params');
       const query = parseOr400(def.query, req.query ?? {}, 'query');

@@ -5,13 +5,13 @@
  */
 import { relations, sql, type InferInsertModel, type InferSelectModel } from 'drizzle-orm';
 import {
-  customType,
   type AnyPgColumn,
   type PgTable,
   bigint,
   bigserial,
   boolean,
   check,
+  customType,
   char,
   date,
   index,
@@ -47,8 +47,17 @@ export const messageStatusEnum = pgEnum('message_status', [
   'superseded',
   'sent',
   'suppressed',
+  /** Handed to the transport; what happened is recorded by the attempt that started it (issue 19). */
+  'sending',
+  /** An attempt died between the hand-over and its record: a person confirms or resends. */
+  'unconfirmed',
 ]);
-export const outboxStatusEnum = pgEnum('outbox_status', ['queued', 'sent', 'failed']);
+/**
+ * The send as a state machine: queued → sending → sent | failed | withdrawn, and sending → unconfirmed
+ * when an attempt died after the hand-over and the transport cannot be asked. Every transition is an
+ * UPDATE … WHERE status = <the state it leaves>, so nothing a later writer did is overwritten.
+ */
+export const outboxStatusEnum = pgEnum('outbox_status', ['queued', 'sent', 'failed', 'sending', 'withdrawn', 'unconfirmed']);
 export const callStatusEnum = pgEnum('call_status', ['open', 'done', 'cancelled']);
 export const callOutcomeEnum = pgEnum('call_outcome', ['promise', 'dispute', 'no_answer', 'wrong_number', 'paid', 'other']);
 export const recommendationKindEnum = pgEnum('recommendation_kind', ['service_pause', 'collections']);
@@ -63,7 +72,28 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   active: boolean('active').notNull().default(true),
   createdAt: createdAt(),
+  /** Base32 TOTP secret; set at enrolment, in force once `totpEnabledAt` is set (a code was confirmed). */
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: instant('totp_enabled_at'),
+  /** The time step of the last code accepted: a code is good once, even within its 30 seconds. */
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+  /** SHA-256 hashes of the unused recovery codes; each works once. */
+  recoveryCodeHashes: text('recovery_code_hashes').array().notNull().default(sql`'{}'::text[]`),
 }, (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)]);
+
+/**
+ * Failed sign-ins per key (`account:<e-mail>` or `ip:<address>`): each lockout doubles the next one.
+ * A success clears the account's row; the IP's row counts only failures, so one office behind one
+ * address is not locked out by its own people signing in.
+ */
+export const loginThrottle = pgTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  windowStartedAt: instant('window_started_at').notNull(),
+  lockedUntil: instant('locked_until'),
+  lockouts: integer('lockouts').notNull().default(0),
+  updatedAt: instant('updated_at').notNull(),
+});
 
 export const sessions = pgTable('sessions', {
   /** SHA-256 of the cookie value; the raw value is never stored. */
@@ -87,6 +117,8 @@ export const apiTokens = pgTable('api_tokens', {
   createdAt: createdAt(),
   lastUsedAt: instant('last_used_at'),
   revokedAt: instant('revoked_at'),
+  /** After this the token is refused; null only for tokens made before expiry existed. */
+  expiresAt: instant('expires_at'),
 });
 
 export const settings = pgTable('settings', {
@@ -110,6 +142,8 @@ export const accounts = pgTable('accounts', {
   paymentMethod: paymentMethodEnum('payment_method').notNull().default('ach'),
   clientSince: date('client_since', { mode: 'string' }).notNull(),
   currency: char('currency', { length: 3 }).notNull().default('USD'),
+  /** ISO 3166-1 alpha-2; null when unknown (the currency then implies it where it can). */
+  country: char('country', { length: 2 }),
   paused: boolean('paused').notNull().default(false),
   /** Bumped on every fact change; the reconciler compares it with what the workflow has seen. */
   factsVersion: bigint('facts_version', { mode: 'number' }).notNull().default(0),
@@ -145,6 +179,8 @@ export const invoices = pgTable('invoices', {
   dueDate: date('due_date', { mode: 'string' }).notNull(),
   amountCents: cents('amount_cents').notNull(),
   balanceCents: cents('balance_cents').notNull(),
+  /** Always the account's currency: a trigger (migration 0006) copies it on insert, so no writer can mix them. */
+  currency: char('currency', { length: 3 }).notNull().default('USD'),
   status: invoiceStatusEnum('status').notNull().default('open'),
   paidAt: instant('paid_at'),
   externalRef: text('external_ref'),
@@ -158,6 +194,23 @@ export const invoices = pgTable('invoices', {
   index('invoices_open_idx').on(t.accountId, t.dueDate).where(sql`${t.status} = 'open'`),
 ]);
 
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** Every committed import, with the file as it was uploaded: the evidence behind the facts it wrote. */
+export const imports = pgTable('imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  fileName: text('file_name'),
+  sha256: text('sha256').notNull(),
+  /** The report the file was recognised as, e.g. "QuickBooks Online A/R Aging Detail". */
+  shape: text('shape').notNull(),
+  /** The report's own "as of" date: the day the books looked like this. */
+  asOf: date('as_of', { mode: 'string' }),
+  content: bytea('content').notNull(),
+  report: jsonb('report').notNull(),
+  actorName: text('actor_name'),
+  createdAt: createdAt(),
+}, (t) => [index('imports_as_of_idx').on(t.asOf)]);
+
 export const payments = pgTable('payments', {
   id: uuid('id').primaryKey().defaultRandom(),
   accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
@@ -168,11 +221,43 @@ export const payments = pgTable('payments', {
   reference: text('reference'),
   /** The sender's key (webhook delivery, API request, import row): the same key records once. */
   idempotencyKey: text('idempotency_key').unique(),
+  /** Always the account's currency (copied on insert by a trigger, as for invoices). */
+  currency: char('currency', { length: 3 }).notNull().default('USD'),
+  /**
+   * False for money an import found already paid with no date given ("paid before import"):
+   * received_at then holds the invoice's issue date only so balances as of a date stay right; no
+   * call sheet, history or metric may present it as a payment made on that day.
+   */
+  dated: boolean('dated').notNull().default(true),
+  /** What the books said, when the payment was read from an accounting report rather than reported to us. */
+  basis: text('basis', { enum: ['paid_before_import', 'paid_in_books', 'settled_in_books'] }),
+  /** The imported file this fact came from (kept as evidence). */
+  importId: uuid('import_id').references((): AnyPgColumn => imports.id, { onDelete: 'restrict' }),
   createdAt: createdAt(),
 }, (t) => [
   check('payments_amount_check', sql`${t.amountCents} > 0`),
   index('payments_account_idx').on(t.accountId, t.receivedAt),
 ]);
+
+/**
+ * A payment that looks like one already credited (same account, amount and reference within days),
+ * held for a person instead of credited: `input` is what would be recorded if they release it.
+ */
+export const paymentHolds = pgTable('payment_holds', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
+  amountCents: cents('amount_cents').notNull(),
+  reference: text('reference').notNull(),
+  /** The payment it looks like. */
+  matchesPaymentId: uuid('matches_payment_id').notNull().references(() => payments.id, { onDelete: 'restrict' }),
+  idempotencyKey: text('idempotency_key').notNull().unique(),
+  input: jsonb('input').notNull(),
+  status: text('status', { enum: ['held', 'released', 'dismissed'] }).notNull().default('held'),
+  decidedBy: uuid('decided_by').references(() => users.id),
+  decidedAt: instant('decided_at'),
+  paymentId: uuid('payment_id').references(() => payments.id),
+  createdAt: createdAt(),
+}, (t) => [index('payment_holds_status_idx').on(t.status, t.createdAt)]);
 
 /** How each payment was applied: oldest invoice first unless the payer named one. */
 export const paymentAllocations = pgTable('payment_allocations', {
@@ -259,6 +344,11 @@ export const messages = pgTable('messages', {
   decisionReason: text('decision_reason'),
   escalatedAt: instant('escalated_at'),
   sentAt: instant('sent_at'),
+  /**
+   * What a person must know about how the send went, in words ("sent while a payment was arriving",
+   * "may have been sent at …"); null when it went plainly.
+   */
+  sendNote: text('send_note'),
   createdAt: createdAt(),
 }, (t) => [
   // A withdrawn draft may be redrafted for the same step; only one live draft per step and cycle.
@@ -282,6 +372,9 @@ export const outbox = pgTable('outbox', {
   providerMessageId: text('provider_message_id'),
   emlPath: text('eml_path'),
   attempts: integer('attempts').notNull().default(0),
+  /** The attempt that moved the row to `sending`, and when: a retry that finds it there knows it is not its own. */
+  attemptId: uuid('attempt_id'),
+  attemptStartedAt: instant('attempt_started_at'),
   lastError: text('last_error'),
   createdAt: createdAt(),
   sentAt: instant('sent_at'),
@@ -388,7 +481,13 @@ const ofAccount = <T extends { accountId: AnyPgColumn }>(table: PgTable & T) =>
   relations(table, ({ one }) => ({ account: one(accounts, { fields: [table.accountId], references: [accounts.id] }) }));
 export const contactsRelations = ofAccount(contacts);
 export const invoicesRelations = ofAccount(invoices);
-export const paymentsRelations = ofAccount(payments);
+export const paymentsRelations = relations(payments, ({ one, many }) => ({
+  account: one(accounts, { fields: [payments.accountId], references: [accounts.id] }),
+  allocations: many(paymentAllocations),
+}));
+export const paymentAllocationsRelations = relations(paymentAllocations, ({ one }) => ({
+  payment: one(payments, { fields: [paymentAllocations.paymentId], references: [payments.id] }),
+}));
 export const promisesRelations = ofAccount(promises);
 export const disputesRelations = ofAccount(disputes);
 export const messagesRelations = ofAccount(messages);
@@ -407,10 +506,9 @@ export type CallTask = InferSelectModel<typeof callTasks>;
 export type EventRow = InferSelectModel<typeof events>;
 export type NewEvent = InferInsertModel<typeof events>;
 export type PolicyRow = InferSelectModel<typeof policies>;
+export type PaymentHold = InferSelectModel<typeof paymentHolds>;
 
 // ── Client replies (issue 16) ────────────────────────────────────────────────────────────────────
-
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 /** The per-account token in the Reply-To of outgoing mail (ar+<token>@…): random, so it says nothing of the account. */
 export const replyTokens = pgTable('reply_tokens', {

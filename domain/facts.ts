@@ -17,7 +17,18 @@ export const paymentMethods = ['ach', 'card', 'check', 'wire', 'other'] as const
 export const PaymentMethod = z.enum(paymentMethods);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
 
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
+/**
+ * A calendar date that exists, between 1970 and 2199: outside that it is a typo or a probe
+ * (9999-12-31), and no invoice, payment or promise of ours is dated there.
+ */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((v) => {
+    const d = new Date(`${v}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+  }, 'not a real calendar date')
+  .refine((v) => v >= '1970-01-01' && v <= '2199-12-31', 'a date between 1970 and 2199');
 export type IsoDate = string;
 /** An instant, ISO-8601 in UTC. */
 export type Instant = string;
@@ -52,7 +63,17 @@ export interface PaymentFact {
   receivedAt: Instant;
   amountCents: number;
   method: PaymentMethod;
+  /** Set when the whole payment went to one invoice; `allocations` says it for split payments. */
   invoiceId?: string | null;
+  /** A credit note reduces what is owed like a payment, but is thanked for differently. */
+  kind?: 'payment' | 'credit_note';
+  /** Which invoices the payment paid, and how much of each. */
+  allocations?: PaymentAllocationFact[];
+}
+
+export interface PaymentAllocationFact {
+  invoiceId: string;
+  amountCents: number;
 }
 
 export interface PromiseFact {
@@ -78,6 +99,8 @@ export interface SentFact {
   cycleKey: string;
   sentAt: Instant;
   tone?: Tone | null;
+  /** False for a step that was decided but never reached the client (a rejected or suppressed draft). */
+  delivered?: boolean;
 }
 
 export const tones = ['warm', 'neutral', 'firm'] as const;
@@ -113,4 +136,6 @@ export interface AccountFacts {
   disputes: DisputeFact[];
   sent: SentFact[];
   currency: string;
+  /** ISO 3166-1 alpha-2, when known: decides the wording, payment rails and public holidays. */
+  country?: string | null;
 }

@@ -19,6 +19,9 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 1500,
     rolldownOptions: {
+      // zod's CSP-safe setting (src/lib/zod-csp.ts) must run before any schema is built: it shares zod's
+      // chunk, which every chunk with schemas imports and therefore runs after.
+      output: { codeSplitting: { groups: [{ name: 'zod', test: /node_modules[\\/]zod[\\/]|src[\\/]lib[\\/]zod-csp\.ts$/ }] } },
       // Mantine marks its modules "use client" for React Server Components; irrelevant in a SPA.
       onwarn(warning, warn) {
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;

@@ -19,7 +19,14 @@ import { createTactfulWorker } from './create-worker';
 export const RECONCILER_SCHEDULE_ID = 'tactful-reconciler';
 
 async function main(): Promise<void> {
-  const config = parseWorkerConfig(process.env);
+  let config: ReturnType<typeof parseWorkerConfig>;
+  try {
+    config = parseWorkerConfig(process.env);
+  } catch (err) {
+    console.error((err as Error).message);
+    // EX_CONFIG: npm start's supervisor does not restart a process that cannot start as configured.
+    process.exit(78);
+  }
   const logger = pino({ level: config.LOG_LEVEL, base: { process: 'worker' } });
   const database = openDatabase(config.DATABASE_URL);
 
@@ -59,8 +66,15 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
-  // A first pass right away, so accounts seeded or written while no worker ran are picked up now.
-  await client.schedule.getHandle(RECONCILER_SCHEDULE_ID).trigger();
+  // A first pass right away, so accounts seeded or written while no worker ran are picked up now — with
+  // no grace period: the schedule's grace leaves alone accounts written in the last minute (their writer
+  // signals them itself), which at start-up is every account just seeded, and the demo then stayed
+  // silent until the schedule's next round. A second signal of the same facts version changes nothing.
+  await client.workflow.start('reconcilerWorkflow', {
+    workflowId: `${RECONCILER_SCHEDULE_ID}-startup-${Date.now()}`,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [{ graceSeconds: 0 }],
+  });
 
   const replies = config.REPLY_MAILBOX
     ? startReplyService(

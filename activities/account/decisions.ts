@@ -1,11 +1,13 @@
 /**
  * People's decisions reaching the facts: a draft approved, edited or rejected, withdrawn or escalated
- * by the workflow, and a caller's outcome. Each is one transaction that re-reads the row it changes.
+ * by the workflow, and a caller's outcome. Each is one transaction that locks the account row first
+ * (db/transactions.ts: the one lock order), then re-reads the row it changes.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { appendEvent, systemActor } from '../../db/events';
+import { lockAccountRow } from '../../db/transactions';
 import * as t from '../../db/schema';
 import type { Instant } from '../../domain/facts';
 import { factCheck } from '../../domain/drafting/fact-check';
@@ -48,6 +50,7 @@ export function createDecisionActivities({ db }: { db: Db }) {
         sender: loaded.settings.sender_identity,
         earlierMessages: [],
         rules: draftRulesFromPolicyStep(policyStep),
+        lateFees: loaded.settings.late_fees,
       },
     );
     return result.issues.filter((i) => ['amount', 'invoice', 'link', 'language'].includes(i.category)).map((i) => i.message);
@@ -59,6 +62,7 @@ export function createDecisionActivities({ db }: { db: Db }) {
       const d = input.decision;
       const status = d.decision === 'reject' ? 'rejected' : 'approved';
       return db.transaction(async (tx) => {
+        await lockAccountRow(tx, input.accountId);
         const [msg] = await tx.select().from(t.messages).where(eq(t.messages.id, d.messageId)).for('update');
         if (!msg) return { applied: false, status: 'missing', reason: null };
         // A retry after the first attempt committed finds its own decision already there.
@@ -96,6 +100,7 @@ export function createDecisionActivities({ db }: { db: Db }) {
 
     async withdrawDraft(input: { accountId: string; messageId: string; reason: string; now: Instant }): Promise<void> {
       await db.transaction(async (tx) => {
+        await lockAccountRow(tx, input.accountId);
         const updated = await tx
           .update(t.messages)
           .set({ status: 'superseded', decisionReason: input.reason, decidedAt: new Date(input.now) })
@@ -108,6 +113,7 @@ export function createDecisionActivities({ db }: { db: Db }) {
 
     async escalateDraft(input: { accountId: string; messageId: string; waitedHours: number; now: Instant }): Promise<void> {
       await db.transaction(async (tx) => {
+        await lockAccountRow(tx, input.accountId);
         const updated = await tx
           .update(t.messages)
           .set({ escalatedAt: new Date(input.now) })
@@ -123,6 +129,7 @@ export function createDecisionActivities({ db }: { db: Db }) {
     async recordCallOutcome(input: { accountId: string; outcome: CallOutcome; now: Instant }): Promise<{ factsVersion: number }> {
       const o = input.outcome;
       return db.transaction(async (tx) => {
+        await lockAccountRow(tx, input.accountId);
         const [task] = await tx.select().from(t.callTasks).where(eq(t.callTasks.id, o.callTaskId)).for('update');
         if (!task) throw ApplicationFailure.create({ type: Errors.NoSuchCallTask, message: `call task ${o.callTaskId} does not exist`, nonRetryable: true });
         if (task.status !== 'open') {

@@ -8,6 +8,7 @@ import type { Db } from '../../db/client';
 import { appendEvent, systemActor } from '../../db/events';
 import * as t from '../../db/schema';
 import type { Instant, Mode } from '../../domain/facts';
+import { decideSend } from '../../domain/drafting/send-decision';
 import { draftRulesFromPolicyStep } from '../../domain/drafting/types';
 import { Errors } from '../../domain/messages';
 import type { PlannedStep } from '../../domain/policy/types';
@@ -45,7 +46,7 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
       }
       const [recent] = await Promise.all([
         db
-          .select({ stepId: t.messages.stepId, sentAt: t.messages.sentAt, subject: t.messages.subject })
+          .select({ stepId: t.messages.stepId, cycleKey: t.messages.cycleKey, sentAt: t.messages.sentAt, subject: t.messages.subject })
           .from(t.messages)
           .where(and(eq(t.messages.accountId, input.accountId), eq(t.messages.status, 'sent'))),
       ]);
@@ -55,11 +56,13 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
         now: input.now,
         payLink: payLinkFor(settings, facts.accountId, facts.invoices.find((i) => i.id === input.step.invoiceIds[0])?.number),
         sender: settings.sender_identity,
-        earlierMessages: recent.filter((m) => m.sentAt).map((m) => ({ stepId: m.stepId, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
+        earlierMessages: recent
+          .filter((m) => m.sentAt)
+          .map((m) => ({ stepId: m.stepId, cycleKey: m.cycleKey, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
         rules: draftRulesFromPolicyStep(policyStep),
+        lateFees: settings.late_fees,
       });
-      const sensitiveReasons = [...new Set([...input.step.sensitiveReasons, ...draft.sensitiveReasons])];
-      const requiresApproval = input.mode === 'copilot' || sensitiveReasons.length > 0 || !draft.factCheck.passed;
+      const { sensitiveReasons, requiresApproval } = decideSend({ mode: input.mode, stepSensitiveReasons: input.step.sensitiveReasons, draft });
       const contact = facts.contacts[0];
       if (!contact) {
         throw ApplicationFailure.create({ type: Errors.InvalidInput, message: `account ${facts.name} has no contact to write to`, nonRetryable: true });

@@ -4,9 +4,10 @@
  * Times come from the workflow (`now`), never from this process's clock: the workflow's time is the
  * one the policy reasons in, and on the time-skipping test server it is not the wall clock.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { appendEvent, systemActor } from '../../db/events';
+import { lockAccountRow } from '../../db/transactions';
 import * as t from '../../db/schema';
 import type { Instant, Mode } from '../../domain/facts';
 import { buildCallSheet } from '../../domain/drafting/call-sheet';
@@ -48,6 +49,7 @@ export function createPlanningActivities({ db }: { db: Db }) {
       if (!kept && !broken) continue;
       const status = kept ? 'kept' : 'broken';
       await db.transaction(async (tx) => {
+        await lockAccountRow(tx, facts.accountId);
         const updated = await tx
           .update(t.promises)
           .set({ status, resolvedAt: new Date(now) })
@@ -60,6 +62,86 @@ export function createPlanningActivities({ db }: { db: Db }) {
       changed = true;
     }
     return changed;
+  }
+
+  /** The caller named on a sheet: the person the task is assigned to, else the installation's sender. */
+  async function callerFor(loaded: LoadedAccount, assignedTo: string | null): Promise<{ name: string; company: string }> {
+    const company = loaded.settings.sender_identity.company;
+    if (assignedTo) {
+      const [u] = await db.select({ name: t.users.name }).from(t.users).where(eq(t.users.id, assignedTo));
+      if (u) return { name: u.name, company };
+    }
+    return { name: loaded.settings.sender_identity.name, company };
+  }
+
+  async function sentMessages(accountId: string) {
+    const rows = await db
+      .select({ stepId: t.messages.stepId, cycleKey: t.messages.cycleKey, sentAt: t.messages.sentAt, subject: t.messages.subject })
+      .from(t.messages)
+      .where(and(eq(t.messages.accountId, accountId), eq(t.messages.status, 'sent')));
+    return rows.filter((m) => m.sentAt).map((m) => ({ stepId: m.stepId, cycleKey: m.cycleKey, sentAt: m.sentAt!.toISOString(), subject: m.subject }));
+  }
+
+  function callSheetFor(loaded: LoadedAccount, step: PlannedStep, now: Instant, caller: { name: string; company: string }, earlierMessages: Awaited<ReturnType<typeof sentMessages>>) {
+    return { ...buildCallSheet({ facts: loaded.facts, step, now, caller, earlierMessages, lateFees: loaded.settings.late_fees }), factsVersion: loaded.factsVersion };
+  }
+
+  /**
+   * Open call tasks follow the facts: a settled account closes them with the reason, and any other
+   * change of the facts rebuilds the sheet, so a caller never opens with an amount that was paid.
+   */
+  async function followCallTasks(loaded: LoadedAccount, now: Instant): Promise<void> {
+    const { facts } = loaded;
+    const open = await db
+      .select({ id: t.callTasks.id, stepId: t.callTasks.stepId, cycleKey: t.callTasks.cycleKey, assignedTo: t.callTasks.assignedTo })
+      .from(t.callTasks)
+      .where(and(eq(t.callTasks.accountId, facts.accountId), eq(t.callTasks.status, 'open')));
+    if (open.length === 0) return;
+    const owed = facts.invoices.filter((i) => i.status === 'open' && i.balanceCents > 0);
+    if (owed.length === 0) {
+      const lastPayment = [...facts.payments].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
+      const reason = lastPayment
+        ? `a payment received on ${localDate(lastPayment.receivedAt, facts.timeZone)} settled the account: nothing is owed`
+        : 'the account was settled: nothing is owed';
+      for (const task of open) {
+        await db.transaction(async (tx) => {
+          const closed = await tx
+            .update(t.callTasks)
+            .set({ status: 'cancelled', outcome: 'paid', outcomeNotes: `Closed automatically: ${reason}.`, completedAt: new Date(now) })
+            .where(and(eq(t.callTasks.id, task.id), eq(t.callTasks.status, 'open')))
+            .returning({ id: t.callTasks.id });
+          if (closed.length) await appendEvent(tx, { accountId: facts.accountId, type: 'call.closed', actor: systemActor, data: { callTaskId: task.id, reason } });
+        });
+      }
+      return;
+    }
+    let earlier: Awaited<ReturnType<typeof sentMessages>> | undefined;
+    for (const task of open) {
+      const [latest] = await db
+        .select({ version: t.callSheets.version, sheet: t.callSheets.sheet })
+        .from(t.callSheets)
+        .where(eq(t.callSheets.callTaskId, task.id))
+        .orderBy(desc(t.callSheets.version))
+        .limit(1);
+      if (latest && (latest.sheet as { factsVersion?: number }).factsVersion === loaded.factsVersion) continue;
+      earlier ??= await sentMessages(facts.accountId);
+      const step: PlannedStep = {
+        stepId: task.stepId,
+        kind: 'call',
+        channel: 'call_task',
+        tone: 'neutral',
+        cycleKey: task.cycleKey,
+        invoiceIds: owed.map((i) => i.id),
+        balanceCents: owed.reduce((sum, i) => sum + i.balanceCents, 0),
+        daysPastDue: 0,
+        sensitiveReasons: [],
+      };
+      const sheet = callSheetFor(loaded, step, now, await callerFor(loaded, task.assignedTo), earlier);
+      await db
+        .insert(t.callSheets)
+        .values({ callTaskId: task.id, version: (latest?.version ?? 0) + 1, sheet, source: 'facts' })
+        .onConflictDoNothing();
+    }
   }
 
   async function recordSkips(accountId: string, next: NextAction): Promise<void> {
@@ -110,6 +192,7 @@ export function createPlanningActivities({ db }: { db: Db }) {
       const now = new Date(input.now);
       let loaded = await load(input.accountId, now);
       if (await settlePromises(loaded, input.now)) loaded = await load(input.accountId, now);
+      await followCallTasks(loaded, input.now);
       const { facts, policy } = loaded;
       const next = nextAction({ policy, facts, now: input.now });
       await recordSkips(facts.accountId, next);
@@ -158,6 +241,7 @@ export function createPlanningActivities({ db }: { db: Db }) {
 
     async createCallTask(input: { accountId: string; step: PlannedStep; at: Instant; now: Instant }): Promise<{ callTaskId: string }> {
       const loaded = await load(input.accountId, new Date(input.now));
+      const [caller, earlier] = await Promise.all([callerFor(loaded, null), sentMessages(input.accountId)]);
       return db.transaction(async (tx) => {
         const [row] = await tx
           .insert(t.callTasks)
@@ -171,7 +255,7 @@ export function createPlanningActivities({ db }: { db: Db }) {
             .where(and(eq(t.callTasks.accountId, input.accountId), eq(t.callTasks.stepId, input.step.stepId), eq(t.callTasks.cycleKey, input.step.cycleKey)));
           return { callTaskId: existing.id };
         }
-        const sheet = buildCallSheet({ facts: loaded.facts, step: input.step, now: input.now });
+        const sheet = callSheetFor(loaded, input.step, input.now, caller, earlier);
         await tx.insert(t.callSheets).values({ callTaskId: row.id, version: 1, sheet, source: 'facts' });
         await appendEvent(tx, {
           accountId: input.accountId,

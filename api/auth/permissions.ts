@@ -23,6 +23,8 @@ export const rolePermissions = {
   'calls:log': ['admin', 'manager', 'caller'],
   'invoices:write': deciders,
   'payments:write': deciders,
+  /** A payment held as a possible duplicate is credited or dismissed by a manager, never by a token. */
+  'payments:release': managers,
   'clients:write': managers,
   'imports:run': managers,
   'metrics:read': office,

@@ -20,6 +20,7 @@ export type Principal =
       name: string;
       role: Role;
       session: { idHash: string; csrfToken: string; expiresAt: Date };
+      mfa: { enabled: boolean; recoveryCodesLeft: number };
     }
   | { kind: 'token'; id: string; name: string; scopes: TokenScope[] };
 
@@ -66,7 +67,7 @@ const sessionLookup = perDatabase((db: Db) =>
     .prepare('session_by_hash'),
 );
 
-export type AuthResult = { principal: Principal } | { principal: null; expired: boolean; presented: boolean };
+export type AuthResult = { principal: Principal } | { principal: null; expired: boolean; presented: boolean; tokenExpired?: boolean };
 
 /** Why a session ended, so the person is told "expired" rather than "not signed in". */
 export async function authenticate(req: Request, db: Db, config: ApiConfig, now: Date): Promise<AuthResult> {
@@ -79,6 +80,7 @@ export async function authenticate(req: Request, db: Db, config: ApiConfig, now:
       .from(t.apiTokens)
       .where(and(eq(t.apiTokens.tokenHash, sha256(m[1])), isNull(t.apiTokens.revokedAt)));
     if (!tok) return { principal: null, expired: false, presented: true };
+    if (tok.expiresAt && now >= tok.expiresAt) return { principal: null, expired: false, presented: true, tokenExpired: true };
     if (!tok.lastUsedAt || now.getTime() - tok.lastUsedAt.getTime() > 60_000)
       await db.update(t.apiTokens).set({ lastUsedAt: now }).where(eq(t.apiTokens.id, tok.id));
     return { principal: { kind: 'token', id: tok.id, name: tok.name, scopes: tok.scopes as TokenScope[] } };
@@ -105,6 +107,7 @@ export async function authenticate(req: Request, db: Db, config: ApiConfig, now:
       name: row.u.name,
       role: row.u.role,
       session: { idHash, csrfToken: row.s.csrfToken, expiresAt: row.s.expiresAt },
+      mfa: { enabled: Boolean(row.u.totpEnabledAt), recoveryCodesLeft: row.u.recoveryCodeHashes.length },
     },
   };
 }

@@ -7,6 +7,7 @@ import { callRoutes } from './calls';
 import { importRoutes } from './imports';
 import { ingestionRoutes } from './ingestion';
 import { metricRoutes } from './metrics';
+import { paymentHoldRoutes } from './payment-holds';
 import { policyRoutes } from './policies';
 import { queueRoutes } from './queue';
 import { recommendationRoutes } from './recommendations';
@@ -14,4 +15,4 @@ import { replyRoutes } from './replies';
 import { settingRoutes } from './settings';
 import { streamRoutes } from './stream';
 
-export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...replyRoutes, ...streamRoutes] as RouteDef[];
+export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...paymentHoldRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...replyRoutes, ...streamRoutes] as RouteDef[];

@@ -9,6 +9,8 @@ import { createHmac } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Request } from 'express';
 import * as ledger from '../../db/ledger';
+import { findPossibleDuplicate, holdPossibleDuplicate } from '../../db/payment-holds';
+import { withConflictRetry } from '../../db/transactions';
 import * as t from '../../db/schema';
 import { FactWriteResponse } from '../../domain/api/common';
 import {
@@ -76,32 +78,39 @@ async function idempotent<B extends object, P = never>(
   prefetch?: (tx: ledger.Tx) => Promise<P>,
 ): Promise<{ status: number; body: B & { workflow: FactWriteResponse['workflow'] }; replayed: boolean }> {
   const db = deps.db.db;
-  const done = await db.transaction(async (tx) => {
-    // Serialises concurrent deliveries of the same key; the loser then sees the winner's row.
-    // The lock and the read go together (one round trip); PostgreSQL reads only once the lock is held.
-    const guard = Promise.all([
-      tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`).execute(),
-      tx.select().from(t.idempotencyKeys).where(eq(t.idempotencyKeys.key, key)).execute(),
-    ]);
-    const prefetched = prefetch?.(tx);
-    prefetched?.catch(() => {}); // awaited by fn; dropped with a replay
-    const [, [prior]] = await guard;
-    if (prior) {
-      if (prior.requestHash !== requestHash)
-        throw new HttpProblem(422, problemTypes.idempotencyKeyReused, 'Idempotency key reused', 'This Idempotency-Key was already used for a different request.');
-      return { replayed: true as const, status: prior.statusCode, body: prior.response as B & { accountId?: string } };
-    }
-    const out = await fn(tx, prefetched);
-    const keyRow = tx.insert(t.idempotencyKeys).values({ key, requestHash, statusCode: out.status, response: out.body }).execute();
-    if (!out.written) {
-      await keyRow;
-      return { replayed: false as const, ...out };
-    }
-    // Not awaited here: the driver sends COMMIT as soon as this callback returns, behind the writes and
-    // the key row on the same connection, instead of one more round trip each.
-    const written = Promise.all([out.written, keyRow]).then(([w]) => w);
-    written.catch(() => {}); // awaited just below, once the transaction has ended
-    return { replayed: false as const, ...out, written };
+  // Rerun whole on a deadlock or serialization failure (PostgreSQL rolled it back, idempotency row and
+  // all); a payment's pipelined writes fail after the callback returns, so the rerun also covers them.
+  const done = await withConflictRetry(async () => {
+    const once = await db.transaction(async (tx) => {
+      // Serialises concurrent deliveries of the same key; the loser then sees the winner's row.
+      // The lock and the read go together (one round trip); PostgreSQL reads only once the lock is held.
+      const guard = Promise.all([
+        tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`).execute(),
+        tx.select().from(t.idempotencyKeys).where(eq(t.idempotencyKeys.key, key)).execute(),
+      ]);
+      const prefetched = prefetch?.(tx);
+      prefetched?.catch(() => {}); // awaited by fn; dropped with a replay
+      const [, [prior]] = await guard;
+      if (prior) {
+        if (prior.requestHash !== requestHash)
+          throw new HttpProblem(422, problemTypes.idempotencyKeyReused, 'Idempotency key reused', 'This Idempotency-Key was already used for a different request.');
+        return { replayed: true as const, status: prior.statusCode, body: prior.response as B & { accountId?: string } };
+      }
+      const out = await fn(tx, prefetched);
+      const keyRow = tx.insert(t.idempotencyKeys).values({ key, requestHash, statusCode: out.status, response: out.body }).execute();
+      if (!out.written) {
+        await keyRow;
+        return { replayed: false as const, ...out };
+      }
+      // Not awaited here: the driver sends COMMIT as soon as this callback returns, behind the writes and
+      // the key row on the same connection, instead of one more round trip each.
+      const written = Promise.all([out.written, keyRow]).then(([w]) => w);
+      written.catch(() => {}); // awaited just below, once the transaction has ended
+      return { replayed: false as const, ...out, written };
+    });
+    // If a write failed, it aborted the transaction and its COMMIT rolled it back: nothing was recorded.
+    if (!once.replayed && once.written) return { ...once, balanceCents: (await once.written).balanceCents };
+    return once;
   });
   if (done.replayed) {
     const accountId = (done.body as { accountId?: string }).accountId;
@@ -112,8 +121,7 @@ async function idempotent<B extends object, P = never>(
     }
     return { status: done.status, body: { ...done.body, workflow }, replayed: true };
   }
-  // If a write failed, it aborted the transaction and its COMMIT rolled it back: nothing was recorded.
-  const balanceCents = done.written ? (await done.written).balanceCents : done.balanceCents;
+  const balanceCents = done.balanceCents;
   const workflow = done.changed
     ? await signalFacts(deps, done.accountId, done.factsVersion, done.change, actor, balanceCents === undefined ? undefined : { balanceCents })
     : { signaled: false, message: 'Nothing changed.' };
@@ -160,6 +168,10 @@ async function doPayment(
   const got = await (reads ?? ledger.readForPayment(tx, body.account, idempotencyKey));
   if (!got.account) throw accountNotFound(body.account);
   const accountId = got.account.id;
+  if (!got.duplicate) {
+    const held = await holdIfPossibleDuplicate(tx, accountId, got.account.factsVersion, body, actor, idempotencyKey);
+    if (held) return held;
+  }
   const { write: r, written } = await ledger.sendPayment(
     tx,
     {
@@ -183,6 +195,40 @@ async function doPayment(
     change: 'payment_recorded',
     changed: !r.duplicate,
     written,
+  };
+}
+
+/**
+ * A payment like one already credited (same account, amount and reference within days) under another
+ * key is held for a person (db/payment-holds.ts), answered 202 and not credited. Separate from the
+ * ledger's own write so the payment path itself is unchanged.
+ */
+async function holdIfPossibleDuplicate(
+  tx: ledger.Tx,
+  accountId: string,
+  factsVersion: number,
+  body: z.infer<typeof PaymentRequest>,
+  actor: EventActor,
+  idempotencyKey: string,
+): Promise<Outcome<object> | null> {
+  const input = { accountId, kind: body.kind, amountCents: body.amountCents, receivedAt: new Date(body.receivedAt), method: body.method, reference: body.reference ?? null, invoiceNumber: body.invoiceNumber ?? null, idempotencyKey };
+  const twin = await findPossibleDuplicate(tx, input);
+  if (!twin) return null;
+  const hold = await holdPossibleDuplicate(tx, input, twin, actor);
+  return {
+    status: 202,
+    body: {
+      accountId,
+      factsVersion,
+      held: true,
+      holdId: hold.id,
+      matchesPaymentId: twin.id,
+      detail: `Not credited: a payment of the same amount with reference "${twin.reference}" was recorded on ${twin.receivedAt.toISOString().slice(0, 10)}. A manager can release or dismiss it.`,
+    },
+    accountId,
+    factsVersion,
+    change: 'payment_recorded',
+    changed: false,
   };
 }
 
@@ -265,7 +311,7 @@ export const ingestionRoutes = [
     async handler(ctx) {
       const [inv] = await ctx.deps.db.db.select({ accountId: t.invoices.accountId }).from(t.invoices).where(eq(t.invoices.id, ctx.params.id));
       if (!inv) throw problems.notFound('This invoice');
-      const out = await ctx.deps.db.db.transaction((tx) => doVoid(tx, { accountId: inv.accountId, invoiceId: ctx.params.id, reason: ctx.body.reason }, ctx.actor));
+      const out = await withConflictRetry(() => ctx.deps.db.db.transaction((tx) => doVoid(tx, { accountId: inv.accountId, invoiceId: ctx.params.id, reason: ctx.body.reason }, ctx.actor)));
       const workflow = out.changed ? await signalFacts(ctx.deps, out.accountId, out.factsVersion, 'invoice_voided', ctx.wfActor) : { signaled: false, message: 'Already void.' };
       return { ...out.body, workflow };
     },

@@ -2,14 +2,26 @@
  * Server-sent events for the command center's live feed. Polls the append-only events table by id,
  * so it works across API processes and resumes from `Last-Event-ID` after a reconnect.
  */
-import { eq, gt, desc, asc } from 'drizzle-orm';
+import { and, eq, gt, desc, asc, notLike, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import * as t from '../../db/schema';
-import { authenticate } from '../auth/principal';
+import { authenticate, type Principal } from '../auth/principal';
+import { roleCan } from '../auth/permissions';
 import { route } from '../routing';
 import { isDatabaseDown } from '../problems';
 
 const BATCH = 200;
+
+/**
+ * Sign-ins, refusals, users, tokens and suppressed-audit notes carry addresses and typed e-mails:
+ * only those who manage users see them in the feed (the full trail stays in the events table).
+ */
+const SECURITY_EVENT_PREFIXES = ['auth.', 'authz.', 'token.', 'user.', 'audit.'];
+
+function visibleTo(principal: Principal): SQL | undefined {
+  if (principal.kind === 'user' && roleCan(principal.role, 'users:manage')) return undefined;
+  return and(...SECURITY_EVENT_PREFIXES.map((p) => notLike(t.events.type, `${p}%`)));
+}
 
 export const streamRoutes = [
   route({
@@ -20,13 +32,15 @@ export const streamRoutes = [
     access: { kind: 'permission', permission: 'stream:read' },
     query: z.strictObject({ since: z.coerce.number().int().min(0).optional() }),
     raw: true,
-    async handler({ deps, req, res, query }) {
+    async handler({ deps, req, res, query, principal }) {
       const db = deps.db.db;
-      const select = () =>
+      const visible = visibleTo(principal);
+      const select = (where?: SQL) =>
         db
           .select({ e: t.events, accountName: t.accounts.name })
           .from(t.events)
-          .leftJoin(t.accounts, eq(t.accounts.id, t.events.accountId));
+          .leftJoin(t.accounts, eq(t.accounts.id, t.events.accountId))
+          .where(and(visible, where));
       const lastHeader = Number(req.get('last-event-id'));
       let last = Number.isSafeInteger(lastHeader) && lastHeader >= 0 ? lastHeader : query.since;
       type Row = Awaited<ReturnType<ReturnType<typeof select>['execute']>>[number];
@@ -40,7 +54,18 @@ export const streamRoutes = [
       res.write('retry: 3000\n\n');
       const send = (rows: Row[]) => {
         for (const r of rows) {
-          const data = { id: r.e.id, accountId: r.e.accountId, accountName: r.accountName ?? null, type: r.e.type, actorName: r.e.actorName, createdAt: r.e.createdAt.toISOString() };
+          const facts = (r.e.data ?? {}) as Record<string, unknown>;
+          const text = (v: unknown) => (typeof v === 'string' ? v : null);
+          const data = {
+            id: r.e.id,
+            accountId: r.e.accountId,
+            accountName: r.accountName ?? null,
+            type: r.e.type,
+            actorName: r.e.actorName,
+            createdAt: r.e.createdAt.toISOString(),
+            messageId: text(facts.messageId),
+            reason: text(facts.reason),
+          };
           res.write(`id: ${r.e.id}\nevent: activity\ndata: ${JSON.stringify(data)}\n\n`);
           last = r.e.id;
         }
@@ -58,7 +83,7 @@ export const streamRoutes = [
             const auth = await authenticate(req, db, deps.config, deps.clock());
             if (!auth.principal) return stop();
           }
-          send(await select().where(gt(t.events.id, last ?? 0)).orderBy(asc(t.events.id)).limit(BATCH));
+          send(await select(gt(t.events.id, last ?? 0)).orderBy(asc(t.events.id)).limit(BATCH));
           if (ticks % 15 === 0) res.write(': keep-alive\n\n');
         } catch (err) {
           // PostgreSQL may be briefly away; the stream stays open and catches up from `last`.

@@ -10,7 +10,11 @@ export const Uuid = z.uuid();
 export const MAX_CENTS = 1_000_000_000_000;
 export const Cents = z.number().int('money is whole cents').min(0, 'money cannot be negative').max(MAX_CENTS);
 export const PositiveCents = z.number().int('money is whole cents').min(1, 'the amount must be more than zero').max(MAX_CENTS);
-export const Instant = z.iso.datetime({ offset: true });
+/** An ISO-8601 instant with its offset, between 1970 and 2199 (as IsoDate): outside that it is a typo or a probe. */
+export const Instant = z.iso.datetime({ offset: true }).refine((v) => {
+  const ms = Date.parse(v);
+  return ms >= Date.UTC(1970, 0, 1) && ms < Date.UTC(2200, 0, 1);
+}, 'a time between 1970 and 2199');
 export { IsoDate };
 
 export const ShortText = z.string().trim().min(1).max(200);

@@ -23,8 +23,16 @@ export const problemTypes = {
   invalidSignature: '/problems/invalid-signature',
   importRejected: '/problems/import-rejected',
   rateLimited: '/problems/rate-limited',
+  /** The password was right; send it again with `otp` (a TOTP or recovery code). */
+  mfaRequired: '/problems/mfa-required',
+  /** This admin or manager must enrol a second factor (POST /api/me/totp) before anything else. */
+  mfaEnrolmentRequired: '/problems/mfa-enrolment-required',
+  /** A payment like one already credited was held for a person instead of credited again. */
+  possibleDuplicatePayment: '/problems/possible-duplicate-payment',
   databaseUnavailable: '/problems/database-unavailable',
   workflowUnavailable: '/problems/workflow-unavailable',
+  writeConflict: '/problems/write-conflict',
+  timedOut: '/problems/timed-out',
   notConfigured: '/problems/not-configured',
   internal: '/problems/internal',
 } as const;

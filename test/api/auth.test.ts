@@ -97,13 +97,15 @@ describe('auth', () => {
     expect((await get()).status).toBe(401);
   });
 
-  it('rate-limits sign-in attempts and audits the refusal', async () => {
-    const limited = await startApi(db, { config: { loginRateLimit: { windowMs: 60_000, limit: 3 } } });
+  it('locks an account after repeated failures with one audit row per lockout, not per refused attempt', async () => {
+    const limited = await startApi(db, { config: { loginRateLimit: { windowMs: 60_000, limit: 3, ipLimit: 1000 } } });
     try {
+      const u = await createUser(db, 'clerk');
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await post(limited, '/api/auth/login', { email: 'x@tactful.test', password: 'guess' })).status);
-      expect(statuses).toEqual([401, 401, 401, 429, 429]);
-      expect((await eventsOfType(db, 'auth.login_rate_limited')).length).toBeGreaterThanOrEqual(2);
+      for (let i = 0; i < 6; i++) statuses.push((await post(limited, '/api/auth/login', { email: u.email, password: 'guess' })).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+      const lockouts = (await eventsOfType(db, 'auth.locked_out')).filter((e) => (e.data as { email: string }).email === u.email);
+      expect(lockouts).toHaveLength(1);
     } finally {
       await limited.close();
     }

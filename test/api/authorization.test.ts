@@ -66,6 +66,29 @@ describe('authorization matrix', () => {
     for (const r of guarded) expect([r.method, r.path, await call(api, r, {})]).toEqual([r.method, r.path, 401]);
   });
 
+  it('refuses anonymous readers of /metrics and the OpenAPI document', async () => {
+    for (const path of ['/metrics', '/api/openapi.json']) expect([path, (await fetch(`${api.url}${path}`)).status]).toEqual([path, 401]);
+  });
+
+  it('with REQUIRE_MFA, an admin or manager without a second factor is refused every permission route (audited) until they enrol', async () => {
+    const strict = await startApi(db, { config: { requireMfa: true } });
+    try {
+      for (const role of ['admin', 'manager'] as const) {
+        const c = await login(strict, await createUser(db, role));
+        for (const r of guarded.filter((x) => x.access.kind === 'permission' && roleCan(role, x.access.permission))) {
+          const before = await refusals(db);
+          const status = await call(strict, r, { cookie: c.cookie, 'x-csrf-token': c.csrf });
+          const cellName = `${role} ${r.method.toUpperCase()} ${r.path}`;
+          expect([cellName, status]).toEqual([cellName, 403]);
+          expect([cellName, (await refusals(db)) - before]).toEqual([cellName, 1]);
+        }
+        expect((await c.json('GET', '/api/me')).status).toBe(200);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
   it.each(roles)('role %s: allowed cells pass authorization, refused cells answer 403 and are audited', async (role) => {
     const c = clients[role];
     for (const r of guarded) {
@@ -73,7 +96,7 @@ describe('authorization matrix', () => {
       const before = await refusals(db);
       const status = await call(api, r, { cookie: clients[role].cookie, 'x-csrf-token': clients[role].csrf });
       const cellName = `${role} ${r.method.toUpperCase()} ${r.path}`;
-      if (r.path === '/api/auth/logout') clients[role] = await login(api, c.user);
+      if (r.path.startsWith('/api/auth/logout')) clients[role] = await login(api, c.user);
       if (allowed) {
         expect([cellName, [401, 403].includes(status) ? status : 'passed']).toEqual([cellName, 'passed']);
         expect(status).toBeLessThan(500);
@@ -121,9 +144,10 @@ describe('authorization matrix', () => {
       await createCallTask(db, unassigned, null);
     });
 
-    const refusedAndAudited = async (p: Promise<{ status: number }>, accountId?: string) => {
+    // Takes a thunk: the count before must be read before the request is sent, or the row may already be there.
+    const refusedAndAudited = async (p: () => Promise<{ status: number }>, accountId?: string) => {
       const before = await refusals(db);
-      const r = await p;
+      const r = await p();
       expect(r.status).toBe(403);
       expect((await refusals(db)) - before).toBe(1);
       if (accountId) {
@@ -133,12 +157,12 @@ describe('authorization matrix', () => {
     };
 
     it("a caller cannot read or act on another caller's call or account", async () => {
-      await refusedAndAudited(callerA.json('GET', `/api/calls/${theirsTask}`), theirs);
-      await refusedAndAudited(callerA.json('POST', `/api/calls/${theirsTask}/outcome`, { outcome: 'no_answer' }), theirs);
-      await refusedAndAudited(callerA.json('GET', `/api/accounts/${theirs}`), theirs);
-      await refusedAndAudited(callerA.json('GET', `/api/accounts/${theirs}/timeline`), theirs);
-      await refusedAndAudited(callerA.json('POST', `/api/accounts/${theirs}/promises`, { promisedDate: '2026-03-20' }), theirs);
-      await refusedAndAudited(callerA.json('POST', `/api/accounts/${theirs}/notes`, { text: 'hello' }), theirs);
+      await refusedAndAudited(() => callerA.json('GET', `/api/calls/${theirsTask}`), theirs);
+      await refusedAndAudited(() => callerA.json('POST', `/api/calls/${theirsTask}/outcome`, { outcome: 'no_answer' }), theirs);
+      await refusedAndAudited(() => callerA.json('GET', `/api/accounts/${theirs}`), theirs);
+      await refusedAndAudited(() => callerA.json('GET', `/api/accounts/${theirs}/timeline`), theirs);
+      await refusedAndAudited(() => callerA.json('POST', `/api/accounts/${theirs}/promises`, { promisedDate: '2026-03-20' }), theirs);
+      await refusedAndAudited(() => callerA.json('POST', `/api/accounts/${theirs}/notes`, { text: 'hello' }), theirs);
     });
 
     it('a caller works their own and unassigned calls, and sees only those accounts', async () => {
@@ -160,15 +184,15 @@ describe('authorization matrix', () => {
       const task = await createCallTask(db, acc.id, callerA.user.id);
       await db.sql`update call_tasks set status = 'done', outcome = 'promise', completed_by = ${callerA.user.id}, completed_at = now() where id = ${task.id}`;
       expect((await callerA.json('GET', `/api/accounts/${acc.id}`)).status).toBe(200);
-      await refusedAndAudited(callerB.json('GET', `/api/accounts/${acc.id}`), acc.id);
+      await refusedAndAudited(() => callerB.json('GET', `/api/accounts/${acc.id}`), acc.id);
       await db.sql`update call_tasks set completed_at = now() - interval '8 days' where id = ${task.id}`;
-      await refusedAndAudited(callerA.json('GET', `/api/accounts/${acc.id}`), acc.id);
+      await refusedAndAudited(() => callerA.json('GET', `/api/accounts/${acc.id}`), acc.id);
     });
 
     it('a clerk cannot decide a service-pause letter; a manager can', async () => {
       const acc = await createAccount(db);
       const letter = await createDraft(db, acc.id, { stepId: 'service_pause', channel: 'letter' });
-      await refusedAndAudited(clients.clerk.json('POST', `/api/queue/${letter.id}/decision`, { decision: 'approve' }), acc.id);
+      await refusedAndAudited(() => clients.clerk.json('POST', `/api/queue/${letter.id}/decision`, { decision: 'approve' }), acc.id);
       const bulk = await clients.clerk.json('POST', '/api/queue/bulk-approve', { messageIds: [letter.id] });
       expect(bulk.body.results[0]).toMatchObject({ ok: false, problem: '/problems/forbidden' });
       expect((await clients.manager.json('POST', `/api/queue/${letter.id}/decision`, { decision: 'approve' })).status).toBe(200);

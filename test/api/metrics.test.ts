@@ -67,7 +67,7 @@ describe('metrics, stream and OpenAPI', () => {
   });
 
   it('publishes an OpenAPI document generated from the route table', async () => {
-    const doc = (await (await fetch(`${api.url}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await manager.json('GET', '/api/openapi.json')).body as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/queue/{id}/decision', '/api/webhooks/payments', '/api/imports', '/api/metrics/kpis']));
   });

@@ -10,6 +10,8 @@ import * as t from '../../db/schema';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createAccount, createDraft, createUser, login, startApi, type TestApi } from './support';
 
+const METRICS_TOKEN = 'prometheus-scrape-token-0123456789';
+
 /** A TCP relay in front of PostgreSQL that the test can cut and restore, like a server going away. */
 async function pgRelay(target: URL) {
   const sockets = new Set<net.Socket>();
@@ -50,7 +52,7 @@ describe('dependency outages', () => {
   let api: TestApi;
   beforeAll(async () => {
     db = await createTestDatabase();
-    api = await startApi(db);
+    api = await startApi(db, { config: { metrics: { token: METRICS_TOKEN, public: false } } });
   });
   afterAll(async () => {
     await api.close();
@@ -80,7 +82,7 @@ describe('dependency outages', () => {
     api.gateway.down = false;
     expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
     expect((await clerk.json('POST', `/api/queue/${draft.id}/decision`, { decision: 'approve' })).status).toBe(200);
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const metrics = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     expect(metrics).toMatch(/tactful_workflow_signal_failures_total\{change="invoice_upserted"\} 1/);
   });
 

@@ -1,4 +1,5 @@
-/** Entry point: styles first, then the app. */
+/** Entry point: zod's CSP-safe mode, styles, then the app. */
+import './lib/zod-csp';
 import '@mantine/core/styles.css';
 import './app/global.css';
 import { StrictMode } from 'react';

@@ -1,9 +1,10 @@
 /** The frame around every signed-in page: navigation limited to what the role may use, and sign-out. */
 import { AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
+import { Link, NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 import { useLogout, useUser } from '../lib/auth';
 import { can, type Capability } from '../lib/authorization';
+import { LiveProvider } from '../lib/live';
 
 export const navItems: { to: string; label: string; capability: Capability }[] = [
   { to: '/queue', label: 'Copilot queue', capability: 'queue:read' },
@@ -11,6 +12,7 @@ export const navItems: { to: string; label: string; capability: Capability }[] =
   { to: '/calls', label: 'Calls', capability: 'calls:read' },
   { to: '/command-center', label: 'Command center', capability: 'metrics:read' },
   { to: '/policies', label: 'Policy', capability: 'policies:write' },
+  { to: '/imports', label: 'Import', capability: 'imports:run' },
   { to: '/admin', label: 'Admin', capability: 'users:manage' },
 ];
 
@@ -34,6 +36,9 @@ export function AppLayout() {
             <Text size="sm" data-testid="signed-in-as">
               {me?.user.name} <Text span c="dimmed">({me?.user.role})</Text>
             </Text>
+            <Button size="xs" variant="subtle" component={Link} to="/account">
+              Your account
+            </Button>
             <Button size="xs" variant="default" onClick={() => logout.mutate()} loading={logout.isPending}>
               Sign out
             </Button>
@@ -57,7 +62,9 @@ export function AppLayout() {
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <LiveProvider>
+          <Outlet />
+        </LiveProvider>
       </AppShell.Main>
     </AppShell>
   );

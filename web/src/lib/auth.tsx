@@ -76,6 +76,8 @@ export function RequireAuth({ children, capability }: { children: ReactNode; cap
   if (me.isPending) return <PageLoading label="Checking your session" />;
   if (me.isError) return <PageError error={me.error} onRetry={() => void me.refetch()} />;
   if (!me.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  // An admin or manager without the required second factor sets it up before anything else.
+  if (me.data.mfa.required && !me.data.mfa.enabled && location.pathname !== '/account') return <Navigate to="/account" replace />;
   if (capability && !can(me.data, capability))
     return <PageError title="Not available for your role" error={new Error(`Your role (${me.data.user.role}) cannot use this page.`)} />;
   return <>{children}</>;

@@ -20,3 +20,13 @@ export function useUpdateUser() {
     onSettled: () => qc.invalidateQueries({ queryKey: ['admin', 'users'] }),
   });
 }
+
+/** Opens an account locked by failed sign-ins. */
+export function useUnlockUser() {
+  return useMutation({ mutationFn: (id: string) => api(`${apiPaths.user(id)}/unlock`, { method: 'POST' }) });
+}
+
+/** Removes a user's authenticator app (a lost phone); they set up a new one at next sign-in. */
+export function useResetMfa() {
+  return useMutation({ mutationFn: (id: string) => api(`${apiPaths.user(id)}/mfa-reset`, { method: 'POST' }) });
+}

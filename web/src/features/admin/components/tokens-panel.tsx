@@ -71,6 +71,7 @@ export function TokensPanel() {
               <Table.Th>Scopes</Table.Th>
               <Table.Th>Created</Table.Th>
               <Table.Th>Last used</Table.Th>
+              <Table.Th>Expires</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -81,6 +82,7 @@ export function TokensPanel() {
                 <Table.Td>{t.scopes.join(', ')}</Table.Td>
                 <Table.Td>{dateTime(t.createdAt)}</Table.Td>
                 <Table.Td>{t.lastUsedAt ? dateTime(t.lastUsedAt) : 'never'}</Table.Td>
+                <Table.Td>{t.expiresAt ? dateTime(t.expiresAt) : 'never'}</Table.Td>
                 <Table.Td>
                   {t.revokedAt ? (
                     <Text size="xs">revoked {dateTime(t.revokedAt)}</Text>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { CreateUserRequest, roles, type Role } from '../../../../../domain/api';
 import { MutationError, PageError, PageLoading } from '../../../components/page-state';
 import { useUser } from '../../../lib/auth';
-import { useCreateUser, useUpdateUser, useUsers } from '../api/users';
+import { useCreateUser, useResetMfa, useUnlockUser, useUpdateUser, useUsers } from '../api/users';
 
 function NewUserForm() {
   const create = useCreateUser();
@@ -41,6 +41,8 @@ export function UsersPanel() {
   const me = useUser();
   const users = useUsers();
   const update = useUpdateUser();
+  const unlock = useUnlockUser();
+  const resetMfa = useResetMfa();
   return (
     <Stack>
       <Card withBorder>
@@ -62,6 +64,7 @@ export function UsersPanel() {
               <Table.Th>Email</Table.Th>
               <Table.Th>Role</Table.Th>
               <Table.Th>Active</Table.Th>
+              <Table.Th>Sign-in</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -90,6 +93,22 @@ export function UsersPanel() {
                 </Table.Td>
                 <Table.Td>
                   <Switch aria-label={`${u.name} may sign in`} checked={u.active} onChange={(e) => update.mutate({ id: u.id, active: e.currentTarget.checked })} />
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <Button size="compact-xs" variant="default" onClick={() => unlock.mutate(u.id)} loading={unlock.isPending && unlock.variables === u.id} aria-label={`Unlock ${u.name}`}>
+                      {unlock.isSuccess && unlock.variables === u.id ? 'Unlocked' : 'Unlock'}
+                    </Button>
+                    <Button
+                      size="compact-xs"
+                      variant="light"
+                      color="orange"
+                      onClick={() => window.confirm(`Remove ${u.name}'s authenticator app? They set up a new one at next sign-in, and their sessions end.`) && resetMfa.mutate(u.id)}
+                      aria-label={`Reset the authenticator app of ${u.name}`}
+                    >
+                      {resetMfa.isSuccess && resetMfa.variables === u.id ? 'Reset' : 'Reset 2FA'}
+                    </Button>
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -17,18 +17,23 @@ export function LoginPage() {
   const login = useLogin();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [fieldErrors, setFieldErrors] = useState<{ email?: string; password?: string }>({});
+  const [otp, setOtp] = useState('');
+  const needsCode = login.error instanceof ApiError && login.error.is('mfaRequired');
+  const [askCode, setAskCode] = useState(false);
+  if (needsCode && !askCode) setAskCode(true);
+  const [fieldErrors, setFieldErrors] = useState<{ email?: string; password?: string; otp?: string }>({});
 
   if (user) return <Navigate to={safeNext(params.get('next'))} replace />;
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    const parsed = LoginRequest.safeParse({ email, password });
+    const parsed = LoginRequest.safeParse({ email, password, ...(askCode && otp.trim() ? { otp: otp.trim() } : {}) });
     if (!parsed.success) {
       const errs: typeof fieldErrors = {};
       for (const issue of parsed.error.issues) {
         if (issue.path[0] === 'email') errs.email = 'Enter the email address you sign in with';
         if (issue.path[0] === 'password') errs.password = 'Enter your password';
+        if (issue.path[0] === 'otp') errs.otp = 'Enter the six-digit code or a recovery code';
       }
       setFieldErrors(errs);
       return;
@@ -38,10 +43,14 @@ export function LoginPage() {
   };
 
   const failure =
-    login.error instanceof ApiError && login.error.is('invalidCredentials')
-      ? 'That email and password do not match an active account.'
+    needsCode
+      ? null
+      : login.error instanceof ApiError && login.error.is('invalidCredentials')
+      ? askCode
+        ? 'That email, password or code is not right.'
+        : 'That email and password do not match an active account.'
       : login.error instanceof ApiError && login.error.is('rateLimited')
-        ? 'Too many attempts. Wait a minute and try again.'
+        ? 'Too many failed attempts: sign-in is locked for a while. Try again later or ask an admin to unlock your account.'
         : login.error
           ? errorMessage(login.error)
           : null;
@@ -66,6 +75,19 @@ export function LoginPage() {
             ) : null}
             <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={fieldErrors.email} data-autofocus autoFocus />
             <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={fieldErrors.password} />
+            {askCode ? (
+              <TextInput
+                label="Code from your authenticator app"
+                description="Or one of your recovery codes"
+                autoComplete="one-time-code"
+                inputMode="numeric"
+                required
+                value={otp}
+                onChange={(e) => setOtp(e.currentTarget.value)}
+                error={fieldErrors.otp}
+                autoFocus
+              />
+            ) : null}
             <Button type="submit" loading={login.isPending} fullWidth>
               Sign in
             </Button>
