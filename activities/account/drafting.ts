@@ -3,7 +3,7 @@
  * once per account, step and cycle, waiting for a person or approved when autonomy allows.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { appendEvent, systemActor } from '../../db/events';
 import * as t from '../../db/schema';
@@ -44,11 +44,18 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
       if (!policyStep) {
         throw ApplicationFailure.create({ type: Errors.InvalidInput, message: `step ${input.step.stepId} is not in policy ${policy.name}`, nonRetryable: true });
       }
-      const [recent] = await Promise.all([
+      const [recent, [lastReply]] = await Promise.all([
         db
           .select({ stepId: t.messages.stepId, cycleKey: t.messages.cycleKey, sentAt: t.messages.sentAt, subject: t.messages.subject })
           .from(t.messages)
           .where(and(eq(t.messages.accountId, input.accountId), eq(t.messages.status, 'sent'))),
+        // The client's latest reply, so a draft that follows it is written (and checked) knowing what it said.
+        db
+          .select({ receivedAt: t.replies.receivedAt, text: t.replies.visibleText })
+          .from(t.replies)
+          .where(and(eq(t.replies.accountId, input.accountId), sql`${t.replies.receivedAt} > ${input.now}::timestamptz - interval '30 days'`))
+          .orderBy(desc(t.replies.receivedAt))
+          .limit(1),
       ]);
       const draft = await drafter.draft({
         facts,
@@ -61,6 +68,7 @@ export function createDraftingActivities({ db, drafter }: { db: Db; drafter: Saf
           .map((m) => ({ stepId: m.stepId, cycleKey: m.cycleKey, sentAt: m.sentAt!.toISOString(), subject: m.subject })),
         rules: draftRulesFromPolicyStep(policyStep),
         lateFees: settings.late_fees,
+        lastReply: lastReply ? { receivedAt: lastReply.receivedAt.toISOString(), text: lastReply.text } : null,
       });
       const { sensitiveReasons, requiresApproval } = decideSend({ mode: input.mode, stepSensitiveReasons: input.step.sensitiveReasons, draft });
       const contact = facts.contacts[0];

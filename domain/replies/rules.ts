@@ -24,6 +24,8 @@ const PAID = [
   /\b(paid|settled) (in full|this|that|it|on|yesterday|last)\b/i,
   /\b(check|cheque) (is|was) in the (mail|post)\b/i,
   /\b(transfer|payment|funds|money|wire)\s+(left|cleared|went out of|was debited from)\b/i,
+  /\b(it|this|that|payment|the (invoice|amount|balance))\s+(was|were|has been|got)\s+(debited|drafted|withdrawn|taken out|collected)\b/i,
+  /\b(we|i)\s+(have\s+|already\s+|just\s+)*sent (you|over)\b/i,
   /\bpayment (confirmation|receipt)\b.*\b(attached|below)\b/i,
 ];
 const PAID_FUTURE = /\b(will|'ll|going to|shall|plan to|intend to|expect to|hope to)\b/i;
@@ -34,6 +36,9 @@ const PROMISE = [
   /\b(payment|funds|money|the (balance|invoice|amount|bill)|it|this|a check|a cheque|the check|the cheque|the (wire|transfer|ach))\s+(will|'ll|’ll|should)\s+(be\s+)?(go(ing)? out|sent|made|paid|processed|released|issued|mailed|scheduled|settled|arrive|reach you|hit your account)/i,
   /\b(scheduled|set up|queued|approved)\s+(the |a |our )?(payment|wire|transfer|ach|check|cheque)\s+(for|on)\b/i,
   /\b(payment|payables|ap|check|cheque|pay)\s+run\b.*\b(on|next|this)\b/i,
+  /\b(will|['’]ll)\s+be\s+(released|sent|paid|processed|wired|transferred|mailed|issued|settled|remitted)\b/i,
+  /\bexpect (the |our |a )?(payment|transfer|wire|check|cheque|funds|money|ach)\b/i,
+  /\b(we|i)\s*(will|'ll|’ll)\s+(sort|clear|square|settle) (this|it|that|the (balance|invoice|bill))( out| up)?\b/i,
   /\byou(['’]ll| will) (have|get|receive|see) (the |our |your )?(payment|funds|money|check|cheque|transfer)\b/i,
   /\b(can['’]t|cannot|unable to|won['’]t be able to)\s+pay\s+(until|before)\b/i,
 ];
@@ -43,7 +48,10 @@ const DISPUTE = [
   /\b(wrong|incorrect|inaccurate)\s+(invoice|amount|number of|quantity|seat count|price|rate|charge|total)/i,
   /\b(overcharged|over-charged|double[- ]?(billed|charged)|charged twice|billed twice|duplicate (invoice|charge))\b/i,
   /\b(we|i)\s+(dispute|contest|reject|do not accept|don['’]t accept|refuse to pay)\b/i,
-  /\b(billed|charged|invoiced)\b.{0,60}\bbut\b/i,
+  /\b(bill(s|ed)?|charg(es|ed)|invoiced?)\b.{0,60}\bbut\b.{0,40}\b(only|never|just|was|were)\b/i,
+  /\bcorrected (invoice|bill|statement)\b/i,
+  /\b(is|are|isn['’]t|is not)\s+(not\s+)?(yet\s+)?(overdue|late|past due)\b(?=.*\b(contract|agreement|terms|net \d+)\b)|\b(contract|agreement|terms) (says?|states?|are)\b.{0,40}\bnet \d+/i,
+  /\b(we|i) (do not|don['’]t) agree (with|to)\b/i,
   /\b(holding|withholding|hold(ing)? back)\s+(the\s+|our\s+|this\s+)?payment\b/i,
   /\b(cancel(l)?ed)\b.{0,80}\b(charged|billed|invoiced|will not pay|won['’]t pay)\b|\b(includes?|charged for|billed for)\b.{0,60}\b(which|that) we cancel(l)?ed\b/i,
   /\b(not|never|didn['’]t)\s+(agree|what we agreed|agreed|authori[sz]ed|ordered|delivered|provided|done|completed)\b/i,
@@ -76,11 +84,11 @@ const QUESTION: Array<{ topic: QuestionTopic; re: RegExp }> = [
   },
   {
     topic: 'payment_status',
-    re: /\b((did|have) you (receive|get|see)|has (our|my|the) (payment|check|cheque|wire|transfer) (arrived|cleared|come through|been (received|applied|posted))|(confirm|check) (receipt|that you (got|received))|is (our|my|the) (payment|account) (received|up to date|current)|(received|got) (our|my) (payment|check|cheque))/i,
+    re: /\b((did|have) you (receive|get|see)|has (our|my|the) (payment|check|cheque|wire|transfer) (arrived|cleared|come through|been (received|applied|posted))|(confirm|check) (receipt|that you (got|received))|is (our|my|the) (payment|account) (received|up to date|current)|(confirm|check|tell (me|us)|let (me|us) know) (whether|if) (our|my|the)\b.{0,40}\b(payment|check|cheque|transfer|wire)|(payment|check|cheque|transfer) (has|have) been (applied|received|posted|credited)|(received|got) (our|my) (payment|check|cheque))/i,
   },
   {
     topic: 'charge_explanation',
-    re: /\b(what (is|was|'s|are) (this|that|the|these)\b.{0,40}\b(charge|fee|line|item|amount|for)|what (does|do) (this|that|the|these|it)\b.{0,30}\b(cover|relate|refer)|explain\b.{0,40}\b(charge|fee|line|invoice|bill|amount)|(don['’]t|do not) (recogni[sz]e|understand)\b.{0,30}\b(charge|fee|line|item|amount)|what\b.{0,40}\b(charge|fee|line|item)\W{0,3}\s(covers?|is for|means|includes)|breakdown|itemi[sz]ed)/i,
+    re: /\b(what (is|was|'s|are) (this|that|the|these)\b.{0,40}\b(charge|fee|line|item|amount|for)|what (does|do) (this|that|the|these|it)\b.{0,30}\b(cover|relate|refer)|explain\b.{0,40}\b(charge|fee|line|invoice|bill|amount)|(don['’]t|do not) (recogni[sz]e|understand)\b.{0,30}\b(charge|fee|line|item|amount)|what\b.{0,40}\b(charge|fee|line|item)\W{0,3}\s(covers?|is for|means|includes)|what (is|are) (the|this|that|these)\b.{0,40}\b(on|in) (this|the|my|our|your)\b.{0,20}\b(bill|invoice|statement)|breakdown|itemi[sz]ed)/i,
   },
 ];
 const ASKS = /\?|\b(could you|can you|would you|please (send|let|advise|confirm|explain|tell|share|forward|resend)|let (me|us) know|wondering|i need|we need)\b/i;
@@ -97,6 +105,7 @@ const RETURN = [/\b(until|till|through|thru)\b\s*(.{3,60})/i, /\b(return(ing)?( 
 const WRONG_CONTACT = [
   /\b(no longer|not longer)\s+(with|at|work(ing)? (for|at|with)|employed|handl(e|ing)|responsible|the (right|correct) (person|contact))\b/i,
   /\b(retired|passed away|moved on|is no longer (here|employed))\b/i,
+  /\b(not|no longer)\s+(responsible for|in charge of|handling|dealing with|looking after)\s+(payments|billing|invoices|accounts|this)\b/i,
   /\b(has|have) left (the company|the business|the organi[sz]ation|[A-Z]\w+)\b/i,
   /\b(wrong|not the (right|correct|appropriate)) (person|contact|email|address|department)\b/i,
   /\b(i|we) (do not|don['’]t) (handle|deal with|manage|process|look after) (billing|invoices|payments|accounts payable|this)\b/i,
@@ -170,7 +179,7 @@ function hitsIn(sentence: string, all: string, ctx: ReadingContext): Hit[] {
 
   const promise = firstMatch(PROMISE, sentence);
   // "send your bank details so we can pay" states a purpose, not a promise.
-  const purpose = /\bso (that )?(we|i) (can|could|may)\b/i.test(sentence);
+  const purpose = /\b(so (that )?|before |once |until )(we|i) (can|could|may)\b/i.test(sentence);
   if (promise && !purpose && !/\?\s*$/.test(sentence)) {
     const cannotUntil = /\b(can['’]t|cannot|unable to|won['’]t be able to)\s+pay\s+(until|before)\b/i.test(sentence);
     const refused = /\b(will not|won['’]t|can['’]t|cannot|unable to|refuse)\b/i.test(sentence) && !cannotUntil;

@@ -174,6 +174,19 @@ describe('a workflow case per kind of reply (autonomous mode, first reminder due
     await waitFor('the scheduled reminder', async () => (await messagesOf(accountId)).find((m) => m.status === 'sent'));
   });
 
+  it('a reminder drafted after a reply that may contest the bill waits for a person, even in autonomous mode', async () => {
+    const { accountId } = await overdueAccount('autonomous', 1);
+    const r = await handle(await replyFrom(accountId, 'We never received the invoice. Can you resend it?'));
+    expect(r).toMatchObject({ kind: 'question', action: 'draft_answer' });
+    await env.sleep('3 days');
+    const [draft] = await waitFor('the next draft', async () => {
+      const rows = await t.sql`select status, sensitive_reasons from messages where account_id = ${accountId}`;
+      return rows.length ? rows : undefined;
+    });
+    expect(draft.status).toBe('pending_approval');
+    expect(draft.sensitive_reasons.join(' ')).toMatch(/last reply/);
+  });
+
   it('wrong contact and anything else: a person is asked; nothing about contacts changes by itself', async () => {
     const { accountId } = await overdueAccount('autonomous', 1);
     const a = await handle(await replyFrom(accountId, 'Dave has left the company. Please send invoices to ap@contoso.example going forward.'));

@@ -28,6 +28,7 @@ const PolicyPage = page(() => import('../features/policies/components/policy-pag
 const ImportPage = page(() => import('../features/imports/components/import-page'), (m) => m.ImportPage);
 const AccountSettingsPage = page(() => import('../features/auth/components/account-settings-page'), (m) => m.AccountSettingsPage);
 const AdminPage = page(() => import('../features/admin/components/admin-page'), (m) => m.AdminPage);
+const RepliesPage = page(() => import('../features/replies/components/replies-page'), (m) => m.RepliesPage);
 
 function Home() {
   const me = useUser();
@@ -62,6 +63,7 @@ const router = createBrowserRouter([
       { path: 'policies', element: guarded('policies:write', <PolicyPage />) },
       { path: 'imports', element: guarded('imports:run', <ImportPage />) },
       { path: 'admin', element: guarded('users:manage', <AdminPage />) },
+      { path: 'replies', element: guarded('queue:read', <RepliesPage />) },
       { path: 'account', element: <AccountSettingsPage /> },
       { path: '*', element: <EmptyState title="There is no page here">Use the navigation to find what you need.</EmptyState> },
     ],
