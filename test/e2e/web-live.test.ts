@@ -240,6 +240,45 @@ describeWithBrowser('the account page follows the facts', () => {
     await caller.context().close();
   });
 
+  it('5: every account counts at the stage it has reached, and "Needs a person now" lists every kind of item', async () => {
+    const manager = await signedIn('manager@tactful.local');
+    // A reminder goes out; the account then waits for its next step — and is still at that step.
+    const [drafted] = await stack.db.sql`
+      select m.id, m.account_id, m.step_id from messages m where m.status = 'pending_approval' and cardinality(m.sensitive_reasons) = 0
+        and m.channel = 'email' order by m.created_at limit 1`;
+    const approved = await apiFromPage(manager, 'POST', `/api/queue/${drafted.id}/decision`, { decision: 'approve' });
+    expect(approved.status).toBeLessThan(300);
+    await until('the send and the engine’s wait', async () => {
+      const [a] = await stack.db.sql`select a.next_action, m.status from accounts a join messages m on m.account_id = a.id where m.id = ${drafted.id}`;
+      return a.status === 'sent' && a.next_action && !String(a.next_action).startsWith('approval:');
+    }, 30_000);
+    const detail = await apiFromPage(manager, 'GET', `/api/accounts/${drafted.account_id}`);
+    expect(detail.body.account.stage).toBe(drafted.step_id);
+    const funnel = await apiFromPage(manager, 'GET', '/api/metrics/stages');
+    const items = funnel.body.items as { stage: string | null; accounts: number }[];
+    const [{ n: reached }] = await stack.db.sql`
+      select count(distinct m.account_id)::int as n from messages m join accounts a on a.id = m.account_id
+      where a.balance_cents > 0 and m.status in ('sent', 'approved', 'pending_approval')
+        and exists (select 1 from invoices i where i.id = any(m.invoice_ids) and i.status = 'open' and i.balance_cents > 0)`;
+    expect(items.filter((i) => i.stage !== null).reduce((s, i) => s + i.accounts, 0)).toBeGreaterThanOrEqual(reached);
+
+    const [account] = await stack.db.sql`select id, name from accounts a where balance_cents > 0 and not exists (select 1 from disputes d where d.account_id = a.id and d.status = 'open') order by balance_cents limit 1`;
+    const needs = await apiFromPage(manager, 'GET', '/api/metrics/needs-person');
+    expect(needs.status).toBe(200);
+    await manager.goto('/command-center');
+    await manager.getByTestId('needs-person').waitFor();
+    const opened = await apiFromPage(manager, 'POST', `/api/accounts/${account.id}/disputes`, { reason: 'Disputes the onboarding fee on INV-1001' });
+    expect(opened.status).toBeLessThan(300);
+    const disputes = manager.locator('[data-need-kind="dispute"]');
+    await disputes.getByText(account.name).waitFor({ timeout: 5_000 });
+    expect(await disputes.textContent()).toContain('Disputes the onboarding fee');
+    expect(await manager.locator('[data-need-kind="sensitive_draft"], [data-need-kind="approval_overdue"]').count()).toBeGreaterThan(0);
+    await screenshot(manager, 'command-center-needs-person');
+    const funnelText = (await manager.getByTestId('stage-funnel').textContent()) ?? '';
+    expect(funnelText).not.toMatch(/_/);
+    await manager.context().close();
+  });
+
   it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
     const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
     const page = await signedIn('manager@tactful.local');
