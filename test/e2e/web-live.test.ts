@@ -279,6 +279,34 @@ describeWithBrowser('the account page follows the facts', () => {
     await manager.context().close();
   });
 
+  it('7: no internal code, raw timestamp or field name reaches a person', async () => {
+    const [account] = await stack.db.sql`
+      select a.id from accounts a where exists (select 1 from events e where e.account_id = a.id and e.type = 'draft.created')
+      order by a.balance_cents desc limit 1`;
+    const [sensitive] = await stack.db.sql`select id from messages where status = 'pending_approval' and cardinality(sensitive_reasons) > 0 and step_id not in ('service_pause', 'collections') limit 1`;
+    const internals = /\b[a-z]+_[a-z_]+\b|StepId|OccurredAt|RequiresApproval|PromptVersion|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|as of \d{4}-|ROUTINE|confidence \d+%/;
+    const manager = await signedIn('manager@tactful.local');
+    const visits: [string, string][] = [
+      [`/accounts/${account.id}`, 'timeline-event'],
+      ['/command-center', 'aging-summary'],
+      ['/accounts', 'Accounts'],
+    ];
+    for (const [url, ready] of visits) {
+      await manager.goto(url);
+      await manager.getByTestId(ready).or(manager.getByRole('table', { name: ready })).first().waitFor();
+      await manager.waitForTimeout(500);
+      const text = await manager.locator('main').innerText();
+      expect({ url, found: text.match(internals)?.[0] ?? null }).toEqual({ url, found: null });
+    }
+    await manager.goto('/queue');
+    if (sensitive) await manager.locator(`[data-message-id="${sensitive.id}"]`).click();
+    await manager.getByTestId('draft-body').waitFor();
+    const queueText = await manager.locator('main').innerText();
+    expect({ url: '/queue', found: queueText.match(internals)?.[0] ?? null }).toEqual({ url: '/queue', found: null });
+    await screenshot(manager, 'queue-in-words');
+    await manager.context().close();
+  });
+
   it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
     const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
     const page = await signedIn('manager@tactful.local');

@@ -224,7 +224,7 @@ export function CommandCenterPage() {
       <Headline />
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 6 }}>
-          <Panel title={aging.data ? `Aging as of ${aging.data.asOf}` : 'Aging'} testId="aging-panel">
+          <Panel title={aging.data ? `Aging on ${calendarDate(aging.data.asOf)}` : 'Aging'} testId="aging-panel">
             {aging.isPending ? <PageLoading /> : aging.isError ? <NotAvailable what="Aging" error={aging.error} /> : <AgingChart report={aging.data} />}
           </Panel>
         </Grid.Col>
