@@ -307,6 +307,45 @@ describeWithBrowser('the account page follows the facts', () => {
     await manager.context().close();
   });
 
+  it('6: a new API token starts with no scope chosen, and an admin cannot switch off their own sign-in', async () => {
+    const admin = await signedIn('admin@tactful.local');
+    await admin.goto('/admin');
+    const own = admin.getByRole('switch', { name: 'Alex Morgan may sign in' });
+    await own.waitFor({ state: 'attached' });
+    expect(await own.isDisabled()).toBe(true);
+    const [me] = await stack.db.sql`select id from users where email = 'admin@tactful.local'`;
+    const refused = await apiFromPage(admin, 'PATCH', `/api/users/${me.id}`, { active: false });
+    expect(refused.status).toBe(409);
+    expect((await stack.db.sql`select active from users where id = ${me.id}`)[0].active).toBe(true);
+    await admin.getByRole('tab', { name: 'API tokens' }).click();
+    await admin.getByText('Scopes', { exact: true }).first().waitFor();
+    expect(await admin.locator('.mantine-Pill-root').count()).toBe(0);
+    await screenshot(admin, 'admin-safe-defaults');
+    await admin.context().close();
+  });
+
+  it('8: no badge, select or policy field cuts its text, and the draft’s invoice table keeps its columns', async () => {
+    const truncated = async (page: Page) =>
+      page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const els = [...doc.querySelectorAll('.mantine-Badge-label, .mantine-Select-input, input[aria-label$=" id"], input[aria-label$=" label"]')] as any[];
+        return els.filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1).map((el) => el.value || el.textContent).slice(0, 5);
+      });
+    const admin = await signedIn('admin@tactful.local');
+    for (const url of ['/queue', '/accounts', '/policies', '/command-center']) {
+      await admin.goto(url);
+      await admin.locator('main table, main [data-testid]').first().waitFor();
+      await admin.waitForTimeout(800);
+      expect({ url, cut: await truncated(admin) }).toEqual({ url, cut: [] });
+    }
+    await admin.goto('/queue');
+    await admin.getByTestId('draft-body').waitFor();
+    const table = admin.locator('[data-table-block]').first();
+    if ((await table.count()) > 0) expect(await table.evaluate((el) => (globalThis as any).getComputedStyle(el).whiteSpace)).toBe('pre');
+    await screenshot(admin, 'queue-no-truncation');
+    await admin.context().close();
+  });
+
   it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
     const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
     const page = await signedIn('manager@tactful.local');

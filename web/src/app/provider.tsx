@@ -13,7 +13,10 @@ const theme = createTheme({
   autoContrast: true,
   defaultRadius: 'sm',
   // Labels read as written ("Key account"), not shouted in capitals that look like codes.
-  components: { Badge: Badge.extend({ defaultProps: { tt: 'none' } }) },
+  // A badge shows its whole word ("Open", not "Op…"): it never shrinks below its text.
+  components: {
+    Badge: Badge.extend({ defaultProps: { tt: 'none' }, styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible', textOverflow: 'clip' } } }),
+  },
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
 });
 

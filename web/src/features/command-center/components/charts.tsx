@@ -43,7 +43,7 @@ export function KpiTrendChart({ points }: { points: KpiReport[] }) {
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="date" fontSize={11} />
           <YAxis yAxisId="days" width={40} label={{ value: 'days', angle: -90, position: 'insideLeft', fontSize: 11 }} />
-          <YAxis yAxisId="pct" orientation="right" width={40} domain={[0, 100]} label={{ value: 'CEI %', angle: 90, position: 'insideRight', fontSize: 11 }} />
+          <YAxis yAxisId="pct" orientation="right" width={56} tickFormatter={(v: number) => `${v}%`} domain={[0, 100]} label={{ value: 'CEI %', angle: 90, position: 'insideRight', fontSize: 11 }} />
           <Tooltip />
           <Legend />
           <Line yAxisId="days" type="monotone" dataKey="DSO" stroke="#1c7ed6" isAnimationActive={false} connectNulls />
@@ -87,7 +87,7 @@ export function StepChart({ items }: { items: { stepId: string; sent: number; pa
         <BarChart data={data} margin={{ left: 0, right: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="step" fontSize={11} />
-          <YAxis unit="%" domain={[0, 100]} width={45} />
+          <YAxis unit="%" domain={[0, 100]} width={56} />
           <Tooltip formatter={(v, name) => (name === 'Paid within 7 days' ? `${v}%` : v)} />
           <Bar dataKey="paid" name="Paid within 7 days" fill="#0ca678" isAnimationActive={false} />
         </BarChart>

@@ -162,7 +162,7 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
             Add step
           </Button>
         </Group>
-        <Table.ScrollContainer minWidth={980}>
+        <Table.ScrollContainer minWidth={1260}>
           <Table fz="sm" verticalSpacing={4} aria-label="Policy steps">
             <Table.Thead>
               <Table.Tr>
@@ -191,13 +191,13 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
                     </Group>
                   </Table.Td>
                   <Table.Td>
-                    <Stack gap={2}>
+                    <Stack gap={2} miw={180}>
                       <TextInput size="xs" aria-label={`Step ${i + 1} id`} value={s.id} onChange={(e) => setStep(i, { id: e.currentTarget.value })} error={issueAt('steps', i, 'id')} />
                       <TextInput size="xs" aria-label={`Step ${i + 1} label`} value={s.label} onChange={(e) => setStep(i, { label: e.currentTarget.value })} error={issueAt('steps', i, 'label')} />
                     </Stack>
                   </Table.Td>
                   <Table.Td>
-                    <Select size="xs" aria-label={`Step ${i + 1} kind`} allowDeselect={false} data={opts(stepKinds)} value={s.kind} onChange={(v) => v && setStep(i, { kind: v as PolicyStep['kind'] })} w={150} />
+                    <Select size="xs" aria-label={`Step ${i + 1} kind`} allowDeselect={false} data={opts(stepKinds)} value={s.kind} onChange={(v) => v && setStep(i, { kind: v as PolicyStep['kind'] })} w={190} />
                   </Table.Td>
                   <Table.Td>
                     <NumberInput size="xs" aria-label={`Step ${i + 1} day offset`} w={70} min={-60} max={365} value={s.offsetDays} onChange={(v) => setStep(i, { offsetDays: num(v) })} error={issueAt('steps', i, 'offsetDays')} />
@@ -214,7 +214,7 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
                     />
                   </Table.Td>
                   <Table.Td>
-                    <Select size="xs" aria-label={`Step ${i + 1} channel`} allowDeselect={false} data={opts(channels)} value={s.channel} onChange={(v) => v && setStep(i, { channel: v as PolicyStep['channel'] })} w={130} />
+                    <Select size="xs" aria-label={`Step ${i + 1} channel`} allowDeselect={false} data={opts(channels)} value={s.channel} onChange={(v) => v && setStep(i, { channel: v as PolicyStep['channel'] })} w={175} />
                   </Table.Td>
                   <Table.Td>
                     <Select size="xs" aria-label={`Step ${i + 1} tone`} allowDeselect={false} data={opts(tones)} value={s.baseTone} onChange={(v) => v && setStep(i, { baseTone: v as PolicyStep['baseTone'] })} w={100} />

@@ -195,7 +195,7 @@ export function QueuePage() {
           <TextInput label="Search" placeholder="Account or subject" value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={200} />
           <Select
             label="Sort by"
-            w={150}
+            w={190}
             allowDeselect={false}
             value={sort}
             onChange={(v) => { setSort((v as QueueFilters['sort']) ?? 'age'); setPage(1); }}
