@@ -34,6 +34,7 @@ import { accountFor, IdParams, iso, isoOrNull, signalFacts, userIdOf } from './s
 import { z } from 'zod';
 import { WorkflowUnavailableError } from '../gateway';
 import { problems } from '../problems';
+import { payLinkFor, settingsFromRows } from '../../domain/settings';
 
 /**
  * The outer account's id, always table-qualified: drizzle writes a bare `"id"` in single-table selects,
@@ -138,6 +139,7 @@ export const accountRoutes = [
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
       const db = ctx.deps.db.db;
+      const settings = settingsFromRows(await db.select().from(t.settings));
       const [[extra], contacts, invoices, payments, promises, disputes, events, recommendations] = await Promise.all([
         db.select({ oldestDue, disputeOpen, stage: reachedStage }).from(t.accounts).where(eq(t.accounts.id, acc.id)),
         db.select().from(t.contacts).where(eq(t.contacts.accountId, acc.id)).orderBy(desc(t.contacts.isPrimary), asc(t.contacts.name)),
@@ -171,7 +173,17 @@ export const accountRoutes = [
           workflowSeenVersion: acc.workflowSeenVersion,
         },
         contacts: contacts.map((c) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, role: c.role, isPrimary: c.isPrimary })),
-        invoices: invoices.map((i) => ({ id: i.id, number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amountCents: i.amountCents, balanceCents: i.balanceCents, status: i.status, paidAt: isoOrNull(i.paidAt) })),
+        invoices: invoices.map((i) => ({
+          id: i.id,
+          number: i.number,
+          issueDate: i.issueDate,
+          dueDate: i.dueDate,
+          amountCents: i.amountCents,
+          balanceCents: i.balanceCents,
+          status: i.status,
+          paidAt: isoOrNull(i.paidAt),
+          payUrl: i.status === 'open' ? payLinkFor(settings.pay_link_template, { accountId: acc.id, invoiceNumber: i.number }) : null,
+        })),
         payments: payments.map(({ p, applied }) => ({ id: p.id, kind: p.kind, amountCents: p.amountCents, receivedAt: iso(p.receivedAt), method: p.method, reference: p.reference, unappliedCents: p.amountCents - Number(applied) })),
         promises: promises.map((p) => ({ id: p.id, promisedDate: p.promisedDate, amountCents: p.amountCents, status: p.status, createdAt: iso(p.createdAt) })),
         disputes: disputes.map((d) => ({ id: d.id, invoiceId: d.invoiceId, reason: d.reason, status: d.status, openedAt: iso(d.openedAt), resolvedAt: isoOrNull(d.resolvedAt), resolution: d.resolution })),

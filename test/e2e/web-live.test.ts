@@ -346,6 +346,21 @@ describeWithBrowser('the account page follows the facts', () => {
     await admin.context().close();
   });
 
+  it('12: the invoice list shows days overdue and a link to each open invoice’s pay page', async () => {
+    const [inv] = await stack.db.sql`
+      select i.account_id, i.number, (current_date - i.due_date)::int as days from invoices i
+      where i.status = 'open' and i.balance_cents > 0 and i.due_date < current_date - 5 order by i.due_date desc limit 1`;
+    const page = await signedIn('manager@tactful.local');
+    await page.goto(`/accounts/${inv.account_id}`);
+    const row = page.getByRole('table', { name: 'Invoices' }).getByRole('row').filter({ hasText: inv.number });
+    await row.waitFor();
+    expect(await row.getByTestId('invoice-days-overdue').textContent()).toMatch(new RegExp(`^${inv.days} days$|^${inv.days - 1} days$|^${inv.days + 1} days$`));
+    const link = row.getByRole('link', { name: `Pay page for invoice ${inv.number}` });
+    expect(await link.getAttribute('href')).toMatch(/^https:\/\//);
+    await screenshot(page, 'account-invoices');
+    await page.context().close();
+  });
+
   it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
     const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
     const page = await signedIn('manager@tactful.local');
