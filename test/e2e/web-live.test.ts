@@ -361,6 +361,27 @@ describeWithBrowser('the account page follows the facts', () => {
     await page.context().close();
   });
 
+  it('10: the policy review lists what changed, in words, and the collections floor has one home', async () => {
+    const page = await signedIn('admin@tactful.local');
+    await page.goto('/policies');
+    await page.getByRole('table', { name: 'Policy steps' }).waitFor();
+    const offset = page.getByLabel('Step 3 day offset');
+    const before = Number(await offset.inputValue());
+    await offset.fill(String(before + 2));
+    await page.getByRole('button', { name: 'Review changes…' }).click();
+    const changes = page.getByTestId('policy-changes');
+    await changes.waitFor();
+    const text = (await changes.textContent()) ?? '';
+    expect(text).toContain(`${before} → ${before + 2}`);
+    expect(text).not.toMatch(/[{}"]/);
+    await screenshot(page, 'policy-review');
+    await page.getByRole('button', { name: 'Keep editing' }).click();
+    const floor = page.getByLabel('Collections floor ($)');
+    expect(await floor.getAttribute('readonly')).not.toBeNull();
+    expect(await page.getByText('that setting is the one that applies').count()).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
   it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
     const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
     const page = await signedIn('manager@tactful.local');
