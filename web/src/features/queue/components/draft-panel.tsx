@@ -233,7 +233,7 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
               <Stack gap="xs">
                 <Title order={4}>{subject}</Title>
                 {/* Plain-text e-mail: monospace keeps the invoice table's columns as the client will see them. */}
-                <Text size="xs" ff="monospace" data-testid="draft-body" component="div" style={{ overflowX: 'auto' }}>
+                <Text size="xs" ff="monospace" data-testid="draft-body" component="div" style={{ overflowX: 'auto' }} tabIndex={0} role="region" aria-label="Message text">
                   {plainTextBlocks(body).map((b, i) => (
                     <div key={i} style={{ whiteSpace: b.table ? 'pre' : 'pre-wrap' }} data-table-block={b.table || undefined}>
                       {b.text}
