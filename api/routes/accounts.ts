@@ -36,6 +36,7 @@ import { z } from 'zod';
 import { WorkflowUnavailableError } from '../gateway';
 import { problems } from '../problems';
 import { promiseDateProblem } from '../../domain/dates';
+import { payLinkFor, settingsFromRows } from '../../domain/settings';
 
 /**
  * The outer account's id, always table-qualified: drizzle writes a bare `"id"` in single-table selects,
@@ -43,9 +44,25 @@ import { promiseDateProblem } from '../../domain/dates';
  */
 const outerAccountId = sql`${t.accounts}.${sql.identifier(t.accounts.id.name)}`;
 const oldestDue = sql<string | null>`(select min(i.due_date)::text from ${t.invoices} i where i.account_id = ${outerAccountId} and i.status = 'open' and i.balance_cents > 0)`;
+const openInvoiceIds = sql`coalesce((select array_agg(i.id) from ${t.invoices} i where i.account_id = ${outerAccountId} and i.status = 'open' and i.balance_cents > 0), '{}')`;
+const stepOrder = sql.raw(`array['prevention', 'first_reminder', 'second_reminder', 'final_notice', 'call', 'service_pause', 'collections']`);
+/**
+ * The furthest step the account has reached for what it owes now: a message sent, approved or waiting
+ * about an open invoice, or a call made for it. The engine's own `stage` column only names a step
+ * while it is acting, so a reminded account waiting for its next step read as "not started".
+ */
+export const reachedStage = sql<string | null>`coalesce((
+  select s.step from (
+    select m.step_id as step from ${t.messages} m
+    where m.account_id = ${outerAccountId} and m.status in ('sent', 'approved', 'pending_approval') and m.invoice_ids && ${openInvoiceIds}
+    union all
+    select c.step_id from ${t.callTasks} c
+    where c.account_id = ${outerAccountId} and c.status <> 'cancelled'
+      and c.created_at >= (select min(i.due_date) from ${t.invoices} i where i.account_id = ${outerAccountId} and i.status = 'open' and i.balance_cents > 0)
+  ) s order by array_position(${stepOrder}, s.step) desc nulls last limit 1), ${t.accounts}.${sql.identifier(t.accounts.stage.name)})`;
 const disputeOpen = sql<boolean>`exists (select 1 from ${t.disputes} d where d.account_id = ${outerAccountId} and d.status = 'open')`;
 
-const listItem = (a: t.Account, extra: { oldestDue: string | null; disputeOpen: boolean }) => ({
+const listItem = (a: t.Account, extra: { oldestDue: string | null; disputeOpen: boolean; stage?: string | null }) => ({
   id: a.id,
   externalRef: a.externalRef,
   name: a.name,
@@ -53,7 +70,7 @@ const listItem = (a: t.Account, extra: { oldestDue: string | null; disputeOpen: 
   mode: a.mode,
   paused: a.paused,
   balanceCents: a.balanceCents,
-  stage: a.stage,
+  stage: extra.stage === undefined ? a.stage : extra.stage,
   nextAction: a.nextAction,
   nextActionAt: isoOrNull(a.nextActionAt),
   oldestDueDate: extra.oldestDue,
@@ -95,7 +112,7 @@ export const accountRoutes = [
         const q = `%${query.search.replace(/[\\%_]/g, '\\$&')}%`;
         where.push(sql`(${ilike(t.accounts.name, q)} or ${ilike(t.accounts.externalRef, q)})`);
       }
-      if (query.stage) where.push(eq(t.accounts.stage, query.stage));
+      if (query.stage) where.push(sql`${reachedStage} = ${query.stage}`);
       if (query.mode) where.push(eq(t.accounts.mode, query.mode));
       if (query.segment) where.push(eq(t.accounts.segment, query.segment));
       // A caller's list is their call list's accounts; object rules apply to lists too.
@@ -104,7 +121,7 @@ export const accountRoutes = [
       const dir = (query.order ?? (query.sort === 'balance' ? 'desc' : 'asc')) === 'asc' ? asc : desc;
       const key = query.sort === 'balance' ? t.accounts.balanceCents : query.sort === 'next_action' ? t.accounts.nextActionAt : t.accounts.name;
       const rows = await deps.db.db
-        .select({ a: t.accounts, oldestDue, disputeOpen, total: sql<number>`count(*) over ()::int` })
+        .select({ a: t.accounts, oldestDue, disputeOpen, stage: reachedStage, total: sql<number>`count(*) over ()::int` })
         .from(t.accounts)
         .where(where.length ? and(...where) : undefined)
         .orderBy(sql`${dir(key)} nulls last`, asc(t.accounts.id))
@@ -124,8 +141,9 @@ export const accountRoutes = [
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
       const db = ctx.deps.db.db;
+      const settings = settingsFromRows(await db.select().from(t.settings));
       const [[extra], contacts, invoices, payments, promises, disputes, events, recommendations] = await Promise.all([
-        db.select({ oldestDue, disputeOpen }).from(t.accounts).where(eq(t.accounts.id, acc.id)),
+        db.select({ oldestDue, disputeOpen, stage: reachedStage }).from(t.accounts).where(eq(t.accounts.id, acc.id)),
         db.select().from(t.contacts).where(eq(t.contacts.accountId, acc.id)).orderBy(desc(t.contacts.isPrimary), asc(t.contacts.name)),
         db.select().from(t.invoices).where(eq(t.invoices.accountId, acc.id)).orderBy(desc(t.invoices.dueDate), desc(t.invoices.number)),
         db
@@ -157,7 +175,17 @@ export const accountRoutes = [
           workflowSeenVersion: acc.workflowSeenVersion,
         },
         contacts: contacts.map((c) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, role: c.role, isPrimary: c.isPrimary })),
-        invoices: invoices.map((i) => ({ id: i.id, number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amountCents: i.amountCents, balanceCents: i.balanceCents, status: i.status, paidAt: isoOrNull(i.paidAt) })),
+        invoices: invoices.map((i) => ({
+          id: i.id,
+          number: i.number,
+          issueDate: i.issueDate,
+          dueDate: i.dueDate,
+          amountCents: i.amountCents,
+          balanceCents: i.balanceCents,
+          status: i.status,
+          paidAt: isoOrNull(i.paidAt),
+          payUrl: i.status === 'open' ? payLinkFor(settings.pay_link_template, { accountId: acc.id, invoiceNumber: i.number }) : null,
+        })),
         payments: payments.map(({ p, applied }) => ({ id: p.id, kind: p.kind, amountCents: p.amountCents, receivedAt: iso(p.receivedAt), method: p.method, reference: p.reference, unappliedCents: p.amountCents - Number(applied), dated: p.dated })),
         promises: promises.map((p) => ({ id: p.id, promisedDate: p.promisedDate, amountCents: p.amountCents, status: p.status, createdAt: iso(p.createdAt) })),
         disputes: disputes.map((d) => ({ id: d.id, invoiceId: d.invoiceId, reason: d.reason, status: d.status, openedAt: iso(d.openedAt), resolvedAt: isoOrNull(d.resolvedAt), resolution: d.resolution })),

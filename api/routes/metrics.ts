@@ -4,8 +4,9 @@
  */
 import { sql } from 'drizzle-orm';
 import * as t from '../../db/schema';
-import { AgingReport, ApprovalWait, AsOfQuery, KpiQuery, KpiReport, PromiseStats, StageFunnel, StepEffectiveness, agingBuckets } from '../../domain/api/metrics';
+import { AgingReport, ApprovalWait, AsOfQuery, KpiQuery, KpiReport, NeedsPerson, PromiseStats, StageFunnel, StepEffectiveness, agingBuckets } from '../../domain/api/metrics';
 import type { Db } from '../../db/client';
+import { reachedStage } from './accounts';
 import { route } from '../routing';
 import { HttpProblem } from '../problems';
 import { problemTypes } from '../../domain/api/problems';
@@ -203,10 +204,56 @@ export const metricRoutes = [
     access: { kind: 'permission', permission: 'metrics:read' },
     response: StageFunnel,
     async handler({ deps }) {
+      // Each account counts at the furthest step it has reached for what it owes now.
       const rows = await deps.db.db.execute<{ stage: string | null; n: number; balance: string }>(sql`
-        select stage, count(*)::int as n, coalesce(sum(balance_cents), 0)::text as balance from ${t.accounts}
-        where balance_cents > 0 group by stage order by sum(balance_cents) desc`);
+        select r.stage, count(*)::int as n, coalesce(sum(r.balance_cents), 0)::text as balance
+        from (select ${reachedStage} as stage, ${t.accounts.balanceCents} as balance_cents from ${t.accounts} where ${t.accounts.balanceCents} > 0) r
+        group by r.stage order by sum(r.balance_cents) desc`);
       return { items: rows.map((r) => ({ stage: r.stage, accounts: r.n, balanceCents: Number(r.balance) })) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/metrics/needs-person',
+    summary: 'Everything waiting on a person: open disputes, broken promises, blocked steps, drafts past their approval deadline, sensitive drafts and calls due',
+    tag: 'metrics',
+    access: { kind: 'permission', permission: 'metrics:read' },
+    response: NeedsPerson,
+    async handler({ deps, now }) {
+      type Row = { kind: NeedsPerson['items'][number]['kind']; account_id: string; account_name: string; balance_cents: string; since: Date | string | null; detail: string | null; ref: string | null };
+      const rows = await deps.db.db.execute<Row>(sql`
+        select * from (
+          (select 'dispute' as kind, a.id as account_id, a.name as account_name, a.balance_cents, d.opened_at as since, d.reason as detail, d.id::text as ref
+           from ${t.disputes} d join ${t.accounts} a on a.id = d.account_id where d.status = 'open' order by d.opened_at limit 25)
+          union all
+          (select 'broken_promise', a.id, a.name, a.balance_cents, coalesce(p.resolved_at, p.created_at), p.promised_date::text, p.id::text
+           from ${t.promises} p join ${t.accounts} a on a.id = p.account_id
+           where p.status = 'broken' and a.balance_cents > 0
+             and not exists (select 1 from ${t.promises} q where q.account_id = p.account_id and q.created_at > p.created_at)
+           order by p.resolved_at limit 25)
+          union all
+          (select 'blocked_step', a.id, a.name, a.balance_cents, a.updated_at, substr(a.next_action, 9), null
+           from ${t.accounts} a where a.next_action like 'blocked:%' order by a.updated_at limit 25)
+          union all
+          (select case when m.escalated_at is not null then 'approval_overdue' else 'sensitive_draft' end, a.id, a.name, m.amount_cents, coalesce(m.escalated_at, m.created_at), m.step_id, m.id::text
+           from ${t.messages} m join ${t.accounts} a on a.id = m.account_id
+           where m.status = 'pending_approval' and (m.escalated_at is not null or cardinality(m.sensitive_reasons) > 0)
+           order by m.escalated_at nulls last, m.created_at limit 50)
+          union all
+          (select 'call_due', a.id, a.name, a.balance_cents, c.due_at, c.step_id, c.id::text
+           from ${t.callTasks} c join ${t.accounts} a on a.id = c.account_id where c.status = 'open' and c.due_at <= ${now.toISOString()}::timestamptz order by c.due_at limit 25)
+        ) x`);
+      return {
+        items: rows.map((r) => ({
+          kind: r.kind,
+          accountId: r.account_id,
+          accountName: r.account_name,
+          balanceCents: Number(r.balance_cents),
+          since: r.since ? new Date(r.since).toISOString() : null,
+          detail: r.detail ?? '',
+          ref: r.ref,
+        })),
+      };
     },
   }),
 ];

@@ -50,6 +50,8 @@ export const InvoiceView = z.object({
   balanceCents: Cents,
   status: z.enum(['open', 'paid', 'void']),
   paidAt: Instant.nullable(),
+  /** Where the client pays this invoice, from the installation's pay-link setting. */
+  payUrl: z.string().nullable().optional(),
 });
 export type InvoiceView = z.infer<typeof InvoiceView>;
 

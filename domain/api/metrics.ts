@@ -73,6 +73,26 @@ export const ApprovalWait = z.object({
 
 export const StageFunnel = z.object({ items: z.array(z.object({ stage: z.string().nullable(), accounts: z.number().int(), balanceCents: Cents })) });
 
+/** Everything waiting on a person, of every kind, oldest first within each kind. */
+export const needsPersonKinds = ['dispute', 'broken_promise', 'blocked_step', 'approval_overdue', 'sensitive_draft', 'call_due'] as const;
+export const NeedsPerson = z.object({
+  items: z.array(
+    z.object({
+      kind: z.enum(needsPersonKinds),
+      accountId: z.string(),
+      accountName: z.string(),
+      balanceCents: Cents,
+      /** Since when it has been waiting. */
+      since: z.string().nullable(),
+      /** What it is, in words (a dispute's reason, a step's name). */
+      detail: z.string(),
+      /** The draft, call or step it concerns, when there is one. */
+      ref: z.string().nullable(),
+    }),
+  ),
+});
+export type NeedsPerson = z.infer<typeof NeedsPerson>;
+
 /** One server-sent event on `GET /api/stream` (event name `activity`, id = the event's id). */
 export const StreamEvent = z.object({
   id: z.number().int(),

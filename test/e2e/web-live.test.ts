@@ -240,6 +240,148 @@ describeWithBrowser('the account page follows the facts', () => {
     await caller.context().close();
   });
 
+  it('5: every account counts at the stage it has reached, and "Needs a person now" lists every kind of item', async () => {
+    const manager = await signedIn('manager@tactful.local');
+    // A reminder goes out; the account then waits for its next step — and is still at that step.
+    const [drafted] = await stack.db.sql`
+      select m.id, m.account_id, m.step_id from messages m where m.status = 'pending_approval' and cardinality(m.sensitive_reasons) = 0
+        and m.channel = 'email' order by m.created_at limit 1`;
+    const approved = await apiFromPage(manager, 'POST', `/api/queue/${drafted.id}/decision`, { decision: 'approve' });
+    expect(approved.status).toBeLessThan(300);
+    await until('the send and the engine’s wait', async () => {
+      const [a] = await stack.db.sql`select a.next_action, m.status from accounts a join messages m on m.account_id = a.id where m.id = ${drafted.id}`;
+      return a.status === 'sent' && a.next_action && !String(a.next_action).startsWith('approval:');
+    }, 30_000);
+    const detail = await apiFromPage(manager, 'GET', `/api/accounts/${drafted.account_id}`);
+    expect(detail.body.account.stage).toBe(drafted.step_id);
+    const funnel = await apiFromPage(manager, 'GET', '/api/metrics/stages');
+    const items = funnel.body.items as { stage: string | null; accounts: number }[];
+    const [{ n: reached }] = await stack.db.sql`
+      select count(distinct m.account_id)::int as n from messages m join accounts a on a.id = m.account_id
+      where a.balance_cents > 0 and m.status in ('sent', 'approved', 'pending_approval')
+        and exists (select 1 from invoices i where i.id = any(m.invoice_ids) and i.status = 'open' and i.balance_cents > 0)`;
+    expect(items.filter((i) => i.stage !== null).reduce((s, i) => s + i.accounts, 0)).toBeGreaterThanOrEqual(reached);
+
+    const [account] = await stack.db.sql`select id, name from accounts a where balance_cents > 0 and not exists (select 1 from disputes d where d.account_id = a.id and d.status = 'open') order by balance_cents limit 1`;
+    const needs = await apiFromPage(manager, 'GET', '/api/metrics/needs-person');
+    expect(needs.status).toBe(200);
+    await manager.goto('/command-center');
+    await manager.getByTestId('needs-person').waitFor();
+    const opened = await apiFromPage(manager, 'POST', `/api/accounts/${account.id}/disputes`, { reason: 'Disputes the onboarding fee on INV-1001' });
+    expect(opened.status).toBeLessThan(300);
+    const disputes = manager.locator('[data-need-kind="dispute"]');
+    await disputes.getByText(account.name).waitFor({ timeout: 5_000 });
+    expect(await disputes.textContent()).toContain('Disputes the onboarding fee');
+    expect(await manager.locator('[data-need-kind="sensitive_draft"], [data-need-kind="approval_overdue"]').count()).toBeGreaterThan(0);
+    await screenshot(manager, 'command-center-needs-person');
+    const funnelText = (await manager.getByTestId('stage-funnel').textContent()) ?? '';
+    expect(funnelText).not.toMatch(/_/);
+    await manager.context().close();
+  });
+
+  it('7: no internal code, raw timestamp or field name reaches a person', async () => {
+    const [account] = await stack.db.sql`
+      select a.id from accounts a where exists (select 1 from events e where e.account_id = a.id and e.type = 'draft.created')
+      order by a.balance_cents desc limit 1`;
+    const [sensitive] = await stack.db.sql`select id from messages where status = 'pending_approval' and cardinality(sensitive_reasons) > 0 and step_id not in ('service_pause', 'collections') limit 1`;
+    const internals = /\b[a-z]+_[a-z_]+\b|StepId|OccurredAt|RequiresApproval|PromptVersion|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|as of \d{4}-|ROUTINE|confidence \d+%/;
+    const manager = await signedIn('manager@tactful.local');
+    const visits: [string, string][] = [
+      [`/accounts/${account.id}`, 'timeline-event'],
+      ['/command-center', 'aging-summary'],
+      ['/accounts', 'Accounts'],
+    ];
+    for (const [url, ready] of visits) {
+      await manager.goto(url);
+      await manager.getByTestId(ready).or(manager.getByRole('table', { name: ready })).first().waitFor();
+      await manager.waitForTimeout(500);
+      const text = await manager.locator('main').innerText();
+      expect({ url, found: text.match(internals)?.[0] ?? null }).toEqual({ url, found: null });
+    }
+    await manager.goto('/queue');
+    if (sensitive) await manager.locator(`[data-message-id="${sensitive.id}"]`).click();
+    await manager.getByTestId('draft-body').waitFor();
+    const queueText = await manager.locator('main').innerText();
+    expect({ url: '/queue', found: queueText.match(internals)?.[0] ?? null }).toEqual({ url: '/queue', found: null });
+    await screenshot(manager, 'queue-in-words');
+    await manager.context().close();
+  });
+
+  it('6: a new API token starts with no scope chosen, and an admin cannot switch off their own sign-in', async () => {
+    const admin = await signedIn('admin@tactful.local');
+    await admin.goto('/admin');
+    const own = admin.getByRole('switch', { name: 'Alex Morgan may sign in' });
+    await own.waitFor({ state: 'attached' });
+    expect(await own.isDisabled()).toBe(true);
+    const [me] = await stack.db.sql`select id from users where email = 'admin@tactful.local'`;
+    const refused = await apiFromPage(admin, 'PATCH', `/api/users/${me.id}`, { active: false });
+    expect(refused.status).toBe(409);
+    expect((await stack.db.sql`select active from users where id = ${me.id}`)[0].active).toBe(true);
+    await admin.getByRole('tab', { name: 'API tokens' }).click();
+    await admin.getByText('Scopes', { exact: true }).first().waitFor();
+    expect(await admin.locator('.mantine-Pill-root').count()).toBe(0);
+    await screenshot(admin, 'admin-safe-defaults');
+    await admin.context().close();
+  });
+
+  it('8: no badge, select or policy field cuts its text, and the draft’s invoice table keeps its columns', async () => {
+    const truncated = async (page: Page) =>
+      page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const els = [...doc.querySelectorAll('.mantine-Badge-label, .mantine-Select-input, input[aria-label$=" id"], input[aria-label$=" label"]')] as any[];
+        return els.filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1).map((el) => el.value || el.textContent).slice(0, 5);
+      });
+    const admin = await signedIn('admin@tactful.local');
+    for (const url of ['/queue', '/accounts', '/policies', '/command-center']) {
+      await admin.goto(url);
+      await admin.locator('main table, main [data-testid]').first().waitFor();
+      await admin.waitForTimeout(800);
+      expect({ url, cut: await truncated(admin) }).toEqual({ url, cut: [] });
+    }
+    await admin.goto('/queue');
+    await admin.getByTestId('draft-body').waitFor();
+    const table = admin.locator('[data-table-block]').first();
+    if ((await table.count()) > 0) expect(await table.evaluate((el) => (globalThis as any).getComputedStyle(el).whiteSpace)).toBe('pre');
+    await screenshot(admin, 'queue-no-truncation');
+    await admin.context().close();
+  });
+
+  it('12: the invoice list shows days overdue and a link to each open invoice’s pay page', async () => {
+    const [inv] = await stack.db.sql`
+      select i.account_id, i.number, (current_date - i.due_date)::int as days from invoices i
+      where i.status = 'open' and i.balance_cents > 0 and i.due_date < current_date - 5 order by i.due_date desc limit 1`;
+    const page = await signedIn('manager@tactful.local');
+    await page.goto(`/accounts/${inv.account_id}`);
+    const row = page.getByRole('table', { name: 'Invoices' }).getByRole('row').filter({ hasText: inv.number });
+    await row.waitFor();
+    expect(await row.getByTestId('invoice-days-overdue').textContent()).toMatch(new RegExp(`^${inv.days} days$|^${inv.days - 1} days$|^${inv.days + 1} days$`));
+    const link = row.getByRole('link', { name: `Pay page for invoice ${inv.number}` });
+    expect(await link.getAttribute('href')).toMatch(/^https:\/\//);
+    await screenshot(page, 'account-invoices');
+    await page.context().close();
+  });
+
+  it('10: the policy review lists what changed, in words, and the collections floor has one home', async () => {
+    const page = await signedIn('admin@tactful.local');
+    await page.goto('/policies');
+    await page.getByRole('table', { name: 'Policy steps' }).waitFor();
+    const offset = page.getByLabel('Step 3 day offset');
+    const before = Number(await offset.inputValue());
+    await offset.fill(String(before + 2));
+    await page.getByRole('button', { name: 'Review changes…' }).click();
+    const changes = page.getByTestId('policy-changes');
+    await changes.waitFor();
+    const text = (await changes.textContent()) ?? '';
+    expect(text).toContain(`${before} → ${before + 2}`);
+    expect(text).not.toMatch(/[{}"]/);
+    await screenshot(page, 'policy-review');
+    await page.getByRole('button', { name: 'Keep editing' }).click();
+    const floor = page.getByLabel('Collections floor ($)');
+    expect(await floor.getAttribute('readonly')).not.toBeNull();
+    expect(await page.getByText('that setting is the one that applies').count()).toBeGreaterThan(0);
+    await page.context().close();
+  });
+
   it('4: resume starts empty, a promise needs a date someone typed, and "Open dispute" is gone while one is open', async () => {
     const [account] = await stack.db.sql`select id from accounts where not paused and balance_cents > 0 order by balance_cents desc offset 1 limit 1`;
     const page = await signedIn('manager@tactful.local');

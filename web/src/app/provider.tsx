@@ -1,5 +1,5 @@
 /** App-wide providers: the component library's theme and the query cache. */
-import { createTheme, MantineProvider } from '@mantine/core';
+import { Badge, createTheme, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '../lib/api-client';
@@ -12,6 +12,11 @@ const theme = createTheme({
   primaryShade: 8,
   autoContrast: true,
   defaultRadius: 'sm',
+  // Labels read as written ("Key account"), not shouted in capitals that look like codes.
+  // A badge shows its whole word ("Open", not "Op…"): it never shrinks below its text.
+  components: {
+    Badge: Badge.extend({ defaultProps: { tt: 'none' }, styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible', textOverflow: 'clip' } } }),
+  },
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
 });
 

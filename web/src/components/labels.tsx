@@ -2,13 +2,14 @@
 import { Badge, Group, Tooltip } from '@mantine/core';
 import type { Mode, Tone } from '../../../domain/facts';
 import { humanize } from '../lib/format';
+import { reasonLabel, statusLabel } from '../lib/labels';
 
 const toneColor: Record<Tone, string> = { warm: 'teal', neutral: 'gray', firm: 'orange' };
 
 export function ToneBadge({ tone }: { tone: Tone }) {
   return (
     <Badge color={toneColor[tone]} variant="light" aria-label={`Tone: ${tone}`}>
-      {tone}
+      {humanize(tone)}
     </Badge>
   );
 }
@@ -16,7 +17,7 @@ export function ToneBadge({ tone }: { tone: Tone }) {
 export function ModeBadge({ mode }: { mode: Mode }) {
   return (
     <Badge color={mode === 'autonomous' ? 'violet' : 'blue'} variant="outline" aria-label={`Mode: ${mode}`}>
-      {mode}
+      {humanize(mode)}
     </Badge>
   );
 }
@@ -35,14 +36,14 @@ export function SensitivityBadges({ reasons }: { reasons: string[] }) {
   if (reasons.length === 0)
     return (
       <Badge color="gray" variant="dot">
-        routine
+        Routine
       </Badge>
     );
   return (
     <Group gap={4} wrap="wrap">
       {reasons.map((r) => (
         <Badge key={r} color="yellow" variant="light" tt="none">
-          {humanize(r)}
+          {reasonLabel(r)}
         </Badge>
       ))}
     </Group>
@@ -68,7 +69,7 @@ export function StatusBadge({ status }: { status: string }) {
     }[status] ?? 'gray';
   return (
     <Badge color={color} variant="light" tt="none">
-      {humanize(status)}
+      {statusLabel(status)}
     </Badge>
   );
 }

@@ -88,3 +88,33 @@ const outcomes: Record<string, string> = {
   other: 'Other',
 };
 export const outcomeLabel = (o: string | null | undefined) => (o ? (outcomes[o] ?? humanize(o)) : '—');
+
+const events: Record<string, string> = {
+  'draft.created': 'Draft written',
+  'draft.approved': 'Draft approved',
+  'draft.edited_and_approved': 'Draft edited and approved',
+  'draft.rejected': 'Draft rejected',
+  'draft.withdrawn': 'Draft withdrawn',
+  'draft.escalated': 'Draft escalated to managers',
+  'message.sent': 'Message sent',
+  'send.suppressed': 'Message stopped before sending',
+  'step.skipped': 'Step skipped',
+  'step.blocked': 'Step blocked',
+  'call.created': 'Call scheduled',
+  'call.logged': 'Call logged',
+  'call.claimed': 'Call claimed',
+  'call.released': 'Call released',
+  'promise.recorded': 'Promise to pay recorded',
+  'promise.kept': 'Promise kept',
+  'promise.broken': 'Promise broken',
+  'dispute.opened': 'Dispute opened',
+  'dispute.resolved': 'Dispute resolved',
+  'account.paused': 'Follow-ups paused',
+  'account.resumed': 'Follow-ups resumed',
+  'account.mode_changed': 'Mode changed',
+  'invoice.upserted': 'Invoice recorded',
+  'invoice.voided': 'Invoice voided',
+  'payment.recorded': 'Payment received',
+  'note.added': 'Note',
+};
+export const eventLabel = (type: string) => events[type] ?? humanize(type.replace(/\./g, ' '));

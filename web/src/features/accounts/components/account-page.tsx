@@ -11,7 +11,7 @@ import { ModeBadge, StatusBadge } from '../../../components/labels';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
 import { useUser } from '../../../lib/auth';
 import { can } from '../../../lib/authorization';
-import { calendarDate, dateTime, humanize, money } from '../../../lib/format';
+import { calendarDate, dateTime, humanize, money, todayIso } from '../../../lib/format';
 import { modeLabel, nextActionLabel, segmentLabel, stepLabel } from '../../../lib/labels';
 import { useRecommendations } from '../../../lib/recommendations';
 import { RecommendationCard } from '../../../components/recommendation-card';
@@ -19,6 +19,14 @@ import { useAccount, useAccountState } from '../api/get-account';
 import { DisputeDialog, NoteDialog, PauseDialog, PromiseDialog, ResolveDisputeDialog } from './account-action-dialogs';
 import { ModeSwitch } from './mode-switch';
 import { AccountTimeline } from './timeline';
+
+/** Whole days past the due date in the viewer's calendar; "due in 3 days" before it. */
+function daysOverdueLabel(dueDate: string, today = todayIso()): string {
+  const days = Math.round((Date.parse(today) - Date.parse(dueDate.slice(0, 10))) / 86_400_000);
+  if (days > 0) return `${days} day${days === 1 ? '' : 's'}`;
+  if (days === 0) return 'due today';
+  return `due in ${-days} day${days === -1 ? '' : 's'}`;
+}
 
 function Stat({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
@@ -263,9 +271,11 @@ function AccountView({ detail }: { detail: AccountDetail }) {
                       <Table.Tr>
                         <Table.Th>Number</Table.Th>
                         <Table.Th>Due</Table.Th>
+                        <Table.Th ta="right">Days overdue</Table.Th>
                         <Table.Th ta="right">Amount</Table.Th>
                         <Table.Th ta="right">Balance</Table.Th>
                         <Table.Th>Status</Table.Th>
+                        <Table.Th>Pay page</Table.Th>
                       </Table.Tr>
                     </Table.Thead>
                     <Table.Tbody>
@@ -273,10 +283,22 @@ function AccountView({ detail }: { detail: AccountDetail }) {
                         <Table.Tr key={i.id}>
                           <Table.Td>{i.number}</Table.Td>
                           <Table.Td>{calendarDate(i.dueDate)}</Table.Td>
+                          <Table.Td ta="right" data-testid="invoice-days-overdue">
+                            {i.status === 'open' ? daysOverdueLabel(i.dueDate) : '—'}
+                          </Table.Td>
                           <Table.Td ta="right">{cur(i.amountCents)}</Table.Td>
                           <Table.Td ta="right">{cur(i.balanceCents)}</Table.Td>
                           <Table.Td>
                             <StatusBadge status={i.status} />
+                          </Table.Td>
+                          <Table.Td>
+                            {i.payUrl ? (
+                              <Anchor href={i.payUrl} target="_blank" rel="noreferrer" aria-label={`Pay page for invoice ${i.number}`} size="sm">
+                                Open
+                              </Anchor>
+                            ) : (
+                              '—'
+                            )}
                           </Table.Td>
                         </Table.Tr>
                       ))}

@@ -5,6 +5,7 @@ import type { TimelineEvent } from '../../../../../domain/api';
 import { PageError } from '../../../components/page-state';
 import { calendarDate, dateTime, humanize, money } from '../../../lib/format';
 import { getTimeline } from '../api/get-account';
+import { eventLabel, outcomeLabel, reasonLabel, sourceLabel, statusLabel, stepLabel } from '../../../lib/labels';
 
 const colorFor = (type: string) =>
   type.includes('sent')
@@ -24,32 +25,67 @@ function actorLabel(e: TimelineEvent): string {
   return { user: 'a user', system: 'Tactful', integration: 'an integration', client: 'the client' }[e.actor.type];
 }
 
-/** The fields people look for, in the order they read them; money fields end in Cents. */
-const preferred = ['subject', 'stepId', 'decision', 'status', 'mode', 'from', 'to', 'reason', 'promisedDate', 'amountCents', 'outcome', 'notes', 'text', 'resolution', 'invoiceNumber', 'reference', 'method'];
+/**
+ * The fields people read, in the order they read them, with their names in words. Anything else in an
+ * event (ids, prompt versions, flags) stays in the paper trail but is not shown as if it meant something.
+ */
+const fields: [key: string, label: string][] = [
+  ['subject', 'Subject'],
+  ['stepId', 'Step'],
+  ['decision', 'Decision'],
+  ['status', 'Status'],
+  ['mode', 'Mode'],
+  ['from', 'From'],
+  ['to', 'To'],
+  ['reason', 'Reason'],
+  ['promisedDate', 'Promised for'],
+  ['amountCents', 'Amount'],
+  ['outcome', 'Outcome'],
+  ['notes', 'Notes'],
+  ['text', 'Note'],
+  ['resolution', 'Resolution'],
+  ['invoiceNumber', 'Invoice'],
+  ['number', 'Invoice'],
+  ['dueDate', 'Due'],
+  ['balanceCents', 'Balance'],
+  ['reference', 'Reference'],
+  ['method', 'Method'],
+  ['tone', 'Tone'],
+  ['source', 'Written by'],
+  ['sensitiveReasons', 'A person decides because'],
+  ['occurredAt', 'Happened'],
+  ['waitedHours', 'Waited'],
+];
 
 function formatValue(key: string, value: unknown): string {
   if (typeof value === 'number' && /cents$/i.test(key)) return money(value);
   if (typeof value === 'string' && /date$/i.test(key) && /^\d{4}-\d{2}-\d{2}$/.test(value)) return calendarDate(value);
-  if (typeof value === 'string' && key === 'stepId') return humanize(value);
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
+  if (typeof value === 'string' && /At$/.test(key)) return dateTime(value);
+  if (typeof value === 'string' && key === 'stepId') return stepLabel(value);
+  if (typeof value === 'string' && key === 'source') return sourceLabel(value);
+  if (typeof value === 'string' && key === 'outcome') return outcomeLabel(value);
+  if (typeof value === 'string' && (key === 'status' || key === 'decision')) return statusLabel(value);
+  if (typeof value === 'string' && (key === 'mode' || key === 'tone' || key === 'method')) return humanize(value);
+  if (typeof value === 'number' && key === 'waitedHours') return `${value} hours`;
+  if (Array.isArray(value) && key === 'sensitiveReasons') return value.map((v) => reasonLabel(String(v))).join('; ');
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  return '';
 }
 
 function EventBody({ event }: { event: TimelineEvent }) {
   const data = event.data ?? {};
   const body = typeof data.bodyText === 'string' ? data.bodyText : null;
-  const keys = [...preferred.filter((k) => k in data), ...Object.keys(data).filter((k) => !preferred.includes(k) && k !== 'bodyText')].filter((k) => {
+  const shown = fields.filter(([k]) => {
     const v = data[k];
-    // Internal identifiers (messageId, cycleKey…) mean nothing to a reader; the paper trail keeps them.
-    if (/(Id|Key)$/.test(k) && k !== 'stepId') return false;
-    return v !== null && v !== undefined && v !== '' && (typeof v !== 'object' || Array.isArray(v));
+    if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return false;
+    return formatValue(k, v) !== '';
   });
   return (
     <Stack gap={2}>
-      {keys.slice(0, 6).map((k) => (
+      {shown.slice(0, 6).map(([k, label]) => (
         <Text key={k} size="sm">
           <Text span c="dimmed">
-            {humanize(k.replace(/Cents$/, ''))}:
+            {label}:
           </Text>{' '}
           {formatValue(k, data[k])}
         </Text>
@@ -102,7 +138,7 @@ export function AccountTimeline({ accountId, first }: { accountId: string; first
             title={
               <Group gap="xs">
                 <Text fw={600} size="sm">
-                  {humanize(e.type.replace(/\./g, ' '))}
+                  {eventLabel(e.type)}
                 </Text>
                 <Badge size="xs" variant="light" color="gray" tt="none">
                   {actorLabel(e)}

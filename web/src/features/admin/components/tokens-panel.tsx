@@ -6,12 +6,15 @@ import { EmptyState, MutationError, PageError, PageLoading } from '../../../comp
 import { dateTime } from '../../../lib/format';
 import { useCreateToken, useRevokeToken, useTokens } from '../api/tokens';
 
+const scopeLabels: Record<TokenScope, string> = { read: 'Read everything', 'invoices:write': 'Write invoices', 'payments:write': 'Write payments' };
+
 export function TokensPanel() {
   const tokens = useTokens();
   const create = useCreateToken();
   const revoke = useRevokeToken();
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<TokenScope[]>(['invoices:write', 'payments:write']);
+  // Nothing is chosen for the admin: a token that can write invoices or payments is asked for, not given.
+  const [scopes, setScopes] = useState<TokenScope[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
 
@@ -37,7 +40,7 @@ export function TokensPanel() {
         <form onSubmit={submit} aria-label="Create an API token">
           <Group align="flex-start" wrap="wrap">
             <TextInput label="Name" placeholder="e.g. ConnectWise sync" value={name} onChange={(e) => setName(e.currentTarget.value)} error={error} />
-            <MultiSelect label="Scopes" data={[...tokenScopes]} value={scopes} onChange={(v) => setScopes(v as TokenScope[])} w={320} />
+            <MultiSelect label="Scopes" placeholder="Choose what this token may do" data={tokenScopes.map((v) => ({ value: v, label: scopeLabels[v] }))} value={scopes} onChange={(v) => setScopes(v as TokenScope[])} w={320} />
             <Button type="submit" mt={24} loading={create.isPending}>
               Create token
             </Button>
@@ -79,7 +82,7 @@ export function TokensPanel() {
             {tokens.data.items.map((t) => (
               <Table.Tr key={t.id} style={{ opacity: t.revokedAt ? 0.5 : 1 }}>
                 <Table.Td>{t.name}</Table.Td>
-                <Table.Td>{t.scopes.join(', ')}</Table.Td>
+                <Table.Td>{t.scopes.map((x) => scopeLabels[x as TokenScope] ?? x).join(', ')}</Table.Td>
                 <Table.Td>{dateTime(t.createdAt)}</Table.Td>
                 <Table.Td>{t.lastUsedAt ? dateTime(t.lastUsedAt) : 'never'}</Table.Td>
                 <Table.Td>{t.expiresAt ? dateTime(t.expiresAt) : 'never'}</Table.Td>

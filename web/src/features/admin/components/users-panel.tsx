@@ -92,7 +92,14 @@ export function UsersPanel() {
                   />
                 </Table.Td>
                 <Table.Td>
-                  <Switch aria-label={`${u.name} may sign in`} checked={u.active} onChange={(e) => update.mutate({ id: u.id, active: e.currentTarget.checked })} />
+                  {/* Switching off your own sign-in would lock you out mid-session; another admin must do it. */}
+                  <Switch
+                    aria-label={`${u.name} may sign in`}
+                    checked={u.active}
+                    disabled={u.id === me?.user.id}
+                    description={u.id === me?.user.id ? 'Another admin can change this' : undefined}
+                    onChange={(e) => update.mutate({ id: u.id, active: e.currentTarget.checked })}
+                  />
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">

@@ -2,6 +2,7 @@
 import { Badge, Box, Code, Group, List, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { calendarDate } from '../../../lib/format';
 import { CallSheet } from '../api/get-call';
+import { reasonLabel, segmentLabel } from '../../../lib/labels';
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -29,11 +30,11 @@ export function CallSheetView({ raw }: { raw: unknown }) {
         <div>
           <Title order={3}>{s.account.name}</Title>
           <Text size="sm" c="dimmed">
-            Client for {s.account.tenure} (since {calendarDate(s.account.clientSince)}) · pays by {s.account.paymentMethod.toUpperCase()} · {s.account.segment.replace(/_/g, ' ')}
+            Client for {s.account.tenure} (since {calendarDate(s.account.clientSince)}) · pays by {s.account.paymentMethod.toUpperCase()} · {segmentLabel(s.account.segment)}
           </Text>
         </div>
         <Stack gap={2} align="flex-end">
-          <Badge color={s.when.callableNow ? 'green' : 'gray'}>{s.when.callableNow ? 'inside business hours now' : `next window ${s.when.nextWindowLocal}`}</Badge>
+          <Badge color={s.when.callableNow ? 'green' : 'gray'}>{s.when.callableNow ? 'inside business hours now' : `next window ${s.when.nextWindowLocal}, their time (${s.when.timeZone})`}</Badge>
           <Text size="xs" c="dimmed">
             Their time: {s.when.localNow} ({s.when.timeZone}, {s.when.hours})
           </Text>
@@ -92,7 +93,7 @@ export function CallSheetView({ raw }: { raw: unknown }) {
         <Group gap={4}>
           {s.flags.map((f) => (
             <Badge key={f} color="yellow" variant="light" tt="none">
-              {f}
+              {reasonLabel(f)}
             </Badge>
           ))}
         </Group>

@@ -3,6 +3,7 @@ import { Text, VisuallyHidden } from '@mantine/core';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AgingReport, KpiReport } from '../../../../../domain/api';
 import { calendarDate, humanize, money, moneyShort, percent } from '../../../lib/format';
+import { stepLabel } from '../../../lib/labels';
 
 const bucketLabel: Record<string, string> = { current: 'Current', '1_30': '1–30', '31_60': '31–60', '61_90': '61–90', '90_plus': '90+' };
 const bucketColor: Record<string, string> = { current: '#2f9e44', '1_30': '#74b816', '31_60': '#f59f00', '61_90': '#f76707', '90_plus': '#e03131' };
@@ -42,7 +43,7 @@ export function KpiTrendChart({ points }: { points: KpiReport[] }) {
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="date" fontSize={11} />
           <YAxis yAxisId="days" width={40} label={{ value: 'days', angle: -90, position: 'insideLeft', fontSize: 11 }} />
-          <YAxis yAxisId="pct" orientation="right" width={40} domain={[0, 100]} label={{ value: 'CEI %', angle: 90, position: 'insideRight', fontSize: 11 }} />
+          <YAxis yAxisId="pct" orientation="right" width={56} tickFormatter={(v: number) => `${v}%`} domain={[0, 100]} label={{ value: 'CEI %', angle: 90, position: 'insideRight', fontSize: 11 }} />
           <Tooltip />
           <Legend />
           <Line yAxisId="days" type="monotone" dataKey="DSO" stroke="#1c7ed6" isAnimationActive={false} connectNulls />
@@ -60,9 +61,9 @@ export function KpiTrendChart({ points }: { points: KpiReport[] }) {
 }
 
 export function FunnelChart({ items }: { items: { stage: string | null; accounts: number; balanceCents: number }[] }) {
-  const data = items.map((i) => ({ stage: humanize(i.stage ?? 'not started'), accounts: i.accounts, balance: i.balanceCents }));
+  const data = items.map((i) => ({ stage: stepLabel(i.stage), accounts: i.accounts, balance: i.balanceCents }));
   return (
-    <figure style={{ margin: 0 }}>
+    <figure style={{ margin: 0 }} data-testid="stage-funnel">
       <ResponsiveContainer width="100%" height={Math.max(160, data.length * 34)}>
         <BarChart data={data} layout="vertical" margin={{ left: 20, right: 16 }}>
           <XAxis type="number" allowDecimals={false} />
@@ -86,7 +87,7 @@ export function StepChart({ items }: { items: { stepId: string; sent: number; pa
         <BarChart data={data} margin={{ left: 0, right: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="step" fontSize={11} />
-          <YAxis unit="%" domain={[0, 100]} width={45} />
+          <YAxis unit="%" domain={[0, 100]} width={56} />
           <Tooltip formatter={(v, name) => (name === 'Paid within 7 days' ? `${v}%` : v)} />
           <Bar dataKey="paid" name="Paid within 7 days" fill="#0ca678" isAnimationActive={false} />
         </BarChart>

@@ -1,9 +1,10 @@
 /** The manager's overview: what is owed and how late, how well collection works, who needs a person. */
 import { Anchor, Badge, Card, Grid, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import type { RecommendationItem } from '../../../../../domain/api';
+import type { NeedsPerson, RecommendationItem } from '../../../../../domain/api';
 import { EmptyState, NotAvailable, PageLoading } from '../../../components/page-state';
-import { humanize, minutesLabel, money, percent, relative } from '../../../lib/format';
+import { calendarDate, dateTime, humanize, minutesLabel, money, percent, relative } from '../../../lib/format';
+import { stepLabel } from '../../../lib/labels';
 import { useAging, useApprovalWait, useKpiTrend, useNeedsPerson, usePromiseStats, useStageFunnel, useStepEffectiveness } from '../api/get-metrics';
 import { useActivityStream } from '../api/use-activity-stream';
 import { RecommendationCard } from '../../../components/recommendation-card';
@@ -91,60 +92,86 @@ function ManagerDecisions({ items, canDecide }: { items: RecommendationItem[]; c
   );
 }
 
-function NeedsPerson() {
+const needLabels: Record<NeedsPerson['items'][number]['kind'], string> = {
+  dispute: 'Disputes open',
+  broken_promise: 'Broken promises',
+  blocked_step: 'Blocked steps',
+  approval_overdue: 'Drafts past their approval deadline',
+  sensitive_draft: 'Sensitive drafts waiting',
+  call_due: 'Calls due',
+};
+
+function needText(n: NeedsPerson['items'][number]): string {
+  switch (n.kind) {
+    case 'dispute':
+      return `Dispute: ${n.detail}`;
+    case 'broken_promise':
+      return `Promised to pay by ${calendarDate(n.detail)}, and did not`;
+    case 'blocked_step':
+      return `${stepLabel(n.detail)} could not go ahead: a person must take it`;
+    case 'approval_overdue':
+      return `${stepLabel(n.detail)} draft past its approval deadline`;
+    case 'sensitive_draft':
+      return `${stepLabel(n.detail)} draft waiting for a person`;
+    default:
+      return `${stepLabel(n.detail)} due`;
+  }
+}
+
+function needLink(n: NeedsPerson['items'][number]): { to: string; label: string } {
+  if (n.kind === 'approval_overdue' || n.kind === 'sensitive_draft') return { to: '/queue', label: 'Decide' };
+  if (n.kind === 'call_due' && n.ref) return { to: `/calls/${n.ref}`, label: 'Prep sheet' };
+  return { to: `/accounts/${n.accountId}`, label: 'Open account' };
+}
+
+function NeedsPersonList() {
   const me = useUser();
-  const { drafts, calls } = useNeedsPerson();
+  const needs = useNeedsPerson();
   const recommendations = useRecommendations({ status: 'pending', pageSize: 10 }, can(me, 'recommendations:read'));
-  if (drafts.isPending || calls.isPending) return <PageLoading />;
-  const draftItems = drafts.data?.items ?? [];
-  const callItems = calls.data?.items ?? [];
+  if (needs.isPending) return <PageLoading />;
+  if (needs.isError) return <NotAvailable what="This list" error={needs.error} />;
   const decisions = recommendations.data?.items ?? [];
-  if (drafts.isError && calls.isError) return <NotAvailable what="This list" error={drafts.error} />;
-  if (draftItems.length === 0 && callItems.length === 0 && decisions.length === 0) return <EmptyState title="Nobody is waiting on a person right now" />;
+  const groups = Object.keys(needLabels)
+    .map((kind) => [kind, needs.data.items.filter((n) => n.kind === kind)] as const)
+    .filter(([, items]) => items.length > 0);
+  if (groups.length === 0 && decisions.length === 0) return <EmptyState title="Nobody is waiting on a person right now" />;
   return (
-    <Stack gap="sm">
+    <Stack gap="sm" data-testid="needs-person">
       <ManagerDecisions items={decisions} canDecide={can(me, 'recommendations:decide')} />
-      <Table fz="sm" verticalSpacing={4}>
-        <Table.Tbody>
-          {draftItems.map((d) => (
-            <Table.Tr key={d.id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/accounts/${d.accountId}`}>
-                  {d.accountName}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>
-                {humanize(d.stepId)} draft {d.escalated ? <Badge size="xs" color="red">escalated</Badge> : null}
-                <Text size="xs" c="dimmed">
-                  {d.sensitiveReasons.map(humanize).join(', ')}
-                </Text>
-              </Table.Td>
-              <Table.Td ta="right">{money(d.amountCents)}</Table.Td>
-              <Table.Td>
-                <Anchor component={Link} to="/queue" size="sm">
-                  Decide
-                </Anchor>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-          {callItems.map((c) => (
-            <Table.Tr key={c.id}>
-              <Table.Td>
-                <Anchor component={Link} to={`/accounts/${c.accountId}`}>
-                  {c.accountName}
-                </Anchor>
-              </Table.Td>
-              <Table.Td>Call due {c.assignedToName ? `(${c.assignedToName})` : '(unassigned)'}</Table.Td>
-              <Table.Td ta="right">{money(c.balanceCents)}</Table.Td>
-              <Table.Td>
-                <Anchor component={Link} to={`/calls/${c.id}`} size="sm">
-                  Prep sheet
-                </Anchor>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      {groups.map(([kind, items]) => (
+        <section key={kind} aria-label={needLabels[kind as keyof typeof needLabels]} data-need-kind={kind}>
+          <Text size="sm" fw={600}>
+            {needLabels[kind as keyof typeof needLabels]} ({items.length})
+          </Text>
+          <Table fz="sm" verticalSpacing={4}>
+            <Table.Tbody>
+              {items.slice(0, 8).map((n) => (
+                <Table.Tr key={`${n.kind}-${n.ref ?? n.accountId}`}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/accounts/${n.accountId}`}>
+                      {n.accountName}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>
+                    {needText(n)}
+                    {n.since ? (
+                      <Text size="xs" c="dimmed">
+                        since {dateTime(n.since)}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td ta="right">{money(n.balanceCents)}</Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} to={needLink(n).to} size="sm">
+                      {needLink(n).label}
+                    </Anchor>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </section>
+      ))}
     </Stack>
   );
 }
@@ -197,7 +224,7 @@ export function CommandCenterPage() {
       <Headline />
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 6 }}>
-          <Panel title={aging.data ? `Aging as of ${aging.data.asOf}` : 'Aging'} testId="aging-panel">
+          <Panel title={aging.data ? `Aging on ${calendarDate(aging.data.asOf)}` : 'Aging'} testId="aging-panel">
             {aging.isPending ? <PageLoading /> : aging.isError ? <NotAvailable what="Aging" error={aging.error} /> : <AgingChart report={aging.data} />}
           </Panel>
         </Grid.Col>
@@ -240,7 +267,7 @@ export function CommandCenterPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <Panel title="Needs a person now">
-            <NeedsPerson />
+            <NeedsPersonList />
           </Panel>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>

@@ -2,19 +2,56 @@
  * The policy editor for managers: steps, offsets, tones, sensitivity and segments, checked with the
  * shared PolicyDefinition schema as they type, and a diff against the saved version before saving.
  */
-import { ActionIcon, Alert, Badge, Button, Card, Checkbox, Grid, Group, Modal, MultiSelect, NavLink, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Card, Checkbox, Grid, Group, List, Modal, MultiSelect, NavLink, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { segments, tones } from '../../../../../domain/facts';
 import { channels, PolicyDefinition, stepKinds, type PolicyStep } from '../../../../../domain/policy/schema';
 import { MutationError, PageError, PageLoading } from '../../../components/page-state';
-import { TextDiff } from '../../../components/text-diff';
 import { ApiError } from '../../../lib/api-client';
 import { diffLines, hasChanges } from '../../../lib/diff';
-import { dateTime, humanize } from '../../../lib/format';
+import { dateTime, humanize, money } from '../../../lib/format';
 import { usePolicies, useSavePolicy, type PolicyVersion } from '../api/policies';
 
 const opts = (values: readonly string[]) => values.map((v) => ({ value: v, label: humanize(v) }));
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
+
+function show(key: string, v: unknown): string {
+  if (v === undefined || v === null) return 'none';
+  if (typeof v === 'number' && /Cents$/.test(key)) return money(v);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (Array.isArray(v)) return v.length ? v.map((x) => humanize(String(x))).join(', ') : 'none';
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${humanize(k).toLowerCase()} ${show(k, x)}`).join(', ') || 'none';
+  return typeof v === 'string' ? humanize(v) : String(v);
+}
+
+/** What a manager is about to change, one line per changed setting, instead of the whole policy as JSON. */
+export function describePolicyChanges(before: PolicyDefinition, after: PolicyDefinition): string[] {
+  const out: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (before.name !== after.name) out.push(`Name: ${before.name} → ${after.name}`);
+  if (!same(before.segments, after.segments)) out.push(`Segments: ${show('segments', before.segments)} → ${show('segments', after.segments)}`);
+  const rules = new Set([...Object.keys(before.rules), ...Object.keys(after.rules)]);
+  for (const k of rules) {
+    const a = (before.rules as Record<string, unknown>)[k];
+    const b = (after.rules as Record<string, unknown>)[k];
+    if (!same(a, b)) out.push(`${humanize(k.replace(/Cents$/, ''))}: ${show(k, a)} → ${show(k, b)}`);
+  }
+  const oldById = new Map(before.steps.map((st, i) => [st.id, { st, i }]));
+  const newIds = new Set(after.steps.map((st) => st.id));
+  after.steps.forEach((st, i) => {
+    const old = oldById.get(st.id);
+    if (!old) return void out.push(`New step: ${st.label}`);
+    if (old.i !== i) out.push(`${st.label}: moved from position ${old.i + 1} to ${i + 1}`);
+    const keys = new Set([...Object.keys(old.st), ...Object.keys(st)]);
+    for (const k of keys) {
+      const a = (old.st as Record<string, unknown>)[k];
+      const b = (st as Record<string, unknown>)[k];
+      if (!same(a, b)) out.push(`${old.st.label}: ${humanize(k.replace(/Cents$/, '')).toLowerCase()} ${show(k, a)} → ${show(k, b)}`);
+    }
+  });
+  for (const st of before.steps) if (!newIds.has(st.id)) out.push(`Removed step: ${st.label}`);
+  return out;
+}
 
 export function PolicyPage() {
   const policies = usePolicies();
@@ -62,6 +99,7 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
   const issueAt = (...path: (string | number)[]) => issues.find((i) => path.every((p, n) => i.path[n] === p) && i.path.length >= path.length)?.message;
   const diff = useMemo(() => diffLines(pretty(saved.definition), pretty(check.success ? check.data : draft)), [saved.definition, draft, check]);
   const changed = hasChanges(diff);
+  const changes = useMemo(() => (check.success ? describePolicyChanges(saved.definition, check.data) : []), [saved.definition, check]);
 
   const setStep = (i: number, patch: Partial<PolicyStep>) => setDraft((d) => ({ ...d, steps: d.steps.map((s, n) => (n === i ? { ...s, ...patch } : s)) }));
   const moveStep = (i: number, by: number) =>
@@ -139,7 +177,8 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
           <Grid.Col span={{ base: 6, md: 3 }}>
             <NumberInput
               label="Collections floor ($)"
-              description="$500–$1,000"
+              readOnly
+              description="Set for every policy in Admin → Settings; that setting is the one that applies"
               min={500}
               max={1000}
               value={draft.rules.collectionsFloorCents / 100}
@@ -162,7 +201,7 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
             Add step
           </Button>
         </Group>
-        <Table.ScrollContainer minWidth={980}>
+        <Table.ScrollContainer minWidth={1260}>
           <Table fz="sm" verticalSpacing={4} aria-label="Policy steps">
             <Table.Thead>
               <Table.Tr>
@@ -191,13 +230,13 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
                     </Group>
                   </Table.Td>
                   <Table.Td>
-                    <Stack gap={2}>
+                    <Stack gap={2} miw={180}>
                       <TextInput size="xs" aria-label={`Step ${i + 1} id`} value={s.id} onChange={(e) => setStep(i, { id: e.currentTarget.value })} error={issueAt('steps', i, 'id')} />
                       <TextInput size="xs" aria-label={`Step ${i + 1} label`} value={s.label} onChange={(e) => setStep(i, { label: e.currentTarget.value })} error={issueAt('steps', i, 'label')} />
                     </Stack>
                   </Table.Td>
                   <Table.Td>
-                    <Select size="xs" aria-label={`Step ${i + 1} kind`} allowDeselect={false} data={opts(stepKinds)} value={s.kind} onChange={(v) => v && setStep(i, { kind: v as PolicyStep['kind'] })} w={150} />
+                    <Select size="xs" aria-label={`Step ${i + 1} kind`} allowDeselect={false} data={opts(stepKinds)} value={s.kind} onChange={(v) => v && setStep(i, { kind: v as PolicyStep['kind'] })} w={190} />
                   </Table.Td>
                   <Table.Td>
                     <NumberInput size="xs" aria-label={`Step ${i + 1} day offset`} w={70} min={-60} max={365} value={s.offsetDays} onChange={(v) => setStep(i, { offsetDays: num(v) })} error={issueAt('steps', i, 'offsetDays')} />
@@ -214,7 +253,7 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
                     />
                   </Table.Td>
                   <Table.Td>
-                    <Select size="xs" aria-label={`Step ${i + 1} channel`} allowDeselect={false} data={opts(channels)} value={s.channel} onChange={(v) => v && setStep(i, { channel: v as PolicyStep['channel'] })} w={130} />
+                    <Select size="xs" aria-label={`Step ${i + 1} channel`} allowDeselect={false} data={opts(channels)} value={s.channel} onChange={(v) => v && setStep(i, { channel: v as PolicyStep['channel'] })} w={175} />
                   </Table.Td>
                   <Table.Td>
                     <Select size="xs" aria-label={`Step ${i + 1} tone`} allowDeselect={false} data={opts(tones)} value={s.baseTone} onChange={(v) => v && setStep(i, { baseTone: v as PolicyStep['baseTone'] })} w={100} />
@@ -270,8 +309,16 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
       <Modal opened={reviewing} onClose={() => setReviewing(false)} title={`Save ${draft.name} as a new version`} size="xl">
         <Stack>
           <Text size="sm">Accounts on this policy pick up the new version at their next step. The old version stays in the history.</Text>
-          <Card withBorder mah={420} style={{ overflow: 'auto' }}>
-            <TextDiff parts={diff} label="Policy changes" />
+          <Card withBorder mah={420} style={{ overflow: 'auto' }} aria-label="Policy changes" data-testid="policy-changes">
+            {changes.length === 0 ? (
+              <Text size="sm">Nothing has changed.</Text>
+            ) : (
+              <List size="sm" spacing={2}>
+                {changes.map((c, i) => (
+                  <List.Item key={i}>{c}</List.Item>
+                ))}
+              </List>
+            )}
           </Card>
           {!canSave ? <Alert color="gray">Saving needs the policy endpoint on the API (POST /api/policies).</Alert> : null}
           {save.error instanceof ApiError && save.error.status === 409 ? (

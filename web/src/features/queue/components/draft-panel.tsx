@@ -31,6 +31,21 @@ interface Props {
   departure?: Departure | null;
 }
 
+/**
+ * A plain-text e-mail's invoice table is aligned with spaces: its lines must not wrap, or "Balance due"
+ * lands under the wrong column. Prose around it wraps as usual.
+ */
+function plainTextBlocks(text: string): { table: boolean; text: string }[] {
+  const blocks: { table: boolean; text: string }[] = [];
+  for (const line of text.split('\n')) {
+    const table = /\S {2,}\S/.test(line) || /^[-=\s]{6,}$/.test(line);
+    const last = blocks.at(-1);
+    if (last && last.table === table) last.text += `\n${line}`;
+    else blocks.push({ table, text: line });
+  }
+  return blocks;
+}
+
 export function DraftPanel({ id, ...rest }: Props) {
   const draft = useDraft(id);
   if (draft.isPending) return <PageLoading label="Loading the draft" />;
@@ -218,8 +233,12 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
               <Stack gap="xs">
                 <Title order={4}>{subject}</Title>
                 {/* Plain-text e-mail: monospace keeps the invoice table's columns as the client will see them. */}
-                <Text size="xs" ff="monospace" style={{ whiteSpace: 'pre-wrap' }} data-testid="draft-body">
-                  {body}
+                <Text size="xs" ff="monospace" data-testid="draft-body" component="div" style={{ overflowX: 'auto' }} tabIndex={0} role="region" aria-label="Message text">
+                  {plainTextBlocks(body).map((b, i) => (
+                    <div key={i} style={{ whiteSpace: b.table ? 'pre' : 'pre-wrap' }} data-table-block={b.table || undefined}>
+                      {b.text}
+                    </div>
+                  ))}
                 </Text>
               </Stack>
             )}

@@ -28,7 +28,7 @@ type Outcome = { tone: 'ok' | 'conflict' | 'error'; text: string };
 function describeFailure(error: unknown, item: QueueItem | undefined): Outcome {
   const who = item ? `${item.accountName} — ${stepLabel(item.stepId)}` : 'This draft';
   if (error instanceof ApiError && error.is('alreadyDecided'))
-    return { tone: 'conflict', text: `${who}: already decided. ${error.problem.detail ?? 'Someone else decided it first.'} It has left your queue.` };
+    return { tone: 'conflict', text: `${who}: someone else decided it first, so yours was not applied. It has left the queue; your text is kept below.` };
   if (error instanceof ApiError && error.is('superseded'))
     return { tone: 'conflict', text: `${who}: superseded. ${error.problem.detail ?? 'The account changed since it was drafted; nothing was sent.'}` };
   return { tone: 'error', text: `${who}: ${errorMessage(error)}` };
@@ -195,7 +195,7 @@ export function QueuePage() {
           <TextInput label="Search" placeholder="Account or subject" value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={200} />
           <Select
             label="Sort by"
-            w={150}
+            w={190}
             allowDeselect={false}
             value={sort}
             onChange={(v) => { setSort((v as QueueFilters['sort']) ?? 'age'); setPage(1); }}
