@@ -113,6 +113,15 @@ describe('security (issue 18)', () => {
       expect((await signIn(limited, other.email, PASSWORD, '198.51.100.67')).status).toBe(200);
     });
 
+    it('guesses at unknown e-mails from one address leave a few audit rows, not one each', async () => {
+      const before = await count(db, 'auth.login_failed');
+      for (let i = 0; i < 15; i++) await signIn(limited, `ghost${i}@tactful.test`, 'guess guess guess', '198.51.100.88');
+      expect((await count(db, 'auth.login_failed')) - before).toBe(5);
+      const u = await createUser(db, 'clerk');
+      await signIn(limited, u.email, 'a wrong password here', '198.51.100.88');
+      expect((await count(db, 'auth.login_failed')) - before).toBe(6);
+    });
+
     it('each further lockout lasts twice as long', async () => {
       const u = await createUser(db, 'viewer');
       const lockOnce = async () => {
