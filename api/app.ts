@@ -16,6 +16,7 @@ import { createMetrics, type ApiMetrics } from './observability';
 import { buildOpenApi } from './openapi';
 import { errorHandler, sendProblem } from './problems';
 import { mountHealth } from './routes/health';
+import { mountInboundMail } from './routes/inbound-mail';
 import { apiRoutes } from './routes/index';
 import { mountRoutes } from './routing';
 
@@ -36,6 +37,39 @@ function instrument(gateway: WorkflowGateway, metrics: ApiMetrics): WorkflowGate
     logCallOutcome: (a, o) => gateway.logCallOutcome(a, o),
     state: (a) => gateway.state(a),
     ping: () => gateway.ping(),
+  };
+}
+
+/** Long by design: a file import, the live event stream. */
+const LONG_REQUESTS = /^\/api\/(imports|stream|events\/stream)/;
+
+/**
+ * Answers 503 with Retry-After when a request is still unanswered at the deadline, whatever it waits
+ * on (a stalled PostgreSQL, a pool with every connection stuck, Temporal). The handler runs on and its
+ * late answer is dropped; what it writes is either committed — and a retry with the same
+ * Idempotency-Key replays it — or not at all.
+ */
+function requestDeadline(ms: number): express.RequestHandler {
+  return (req, res, next) => {
+    if (LONG_REQUESTS.test(req.path)) return next();
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      sendProblem(
+        res,
+        {
+          type: problemTypes.timedOut,
+          title: 'No answer in time',
+          status: 503,
+          detail: 'A part Tactful depends on (PostgreSQL or Temporal) did not answer in time, so this may not have been done. Try again in a moment: a retried write with the same Idempotency-Key is recorded once.',
+        },
+        { 'Retry-After': '2' },
+      );
+    }, ms);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    res.once('finish', clear);
+    res.once('close', clear);
+    next();
   };
 }
 
@@ -108,7 +142,9 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
     next();
   });
 
+  app.use(requestDeadline(deps.config.requestDeadlineMs));
   mountHealth(app, deps, metrics);
+  mountInboundMail(app, deps);
 
   const openapi = buildOpenApi(apiRoutes);
   app.get('/api/openapi.json', async (req, res) => {

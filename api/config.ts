@@ -23,6 +23,11 @@ export const ApiEnv = z.object({
   COOKIE_SECURE: Bool.optional(),
   /** Shared secret for the payment webhook's HMAC signature; without it the webhook is off. */
   WEBHOOK_SECRET: z.string().min(16, 'WEBHOOK_SECRET must be at least 16 characters').optional(),
+  /** Client replies by inbound-parse webhook: our reply mailbox, and each provider's credentials (unset: that webhook is off). */
+  REPLY_MAILBOX: z.email().optional(),
+  POSTMARK_INBOUND_USER: z.string().min(1).optional(),
+  POSTMARK_INBOUND_PASSWORD: z.string().min(16, 'POSTMARK_INBOUND_PASSWORD must be at least 16 characters').optional(),
+  MAILGUN_SIGNING_KEY: z.string().min(16).optional(),
   /** The built web app (vite build output), served at / with SPA fallback. */
   WEB_DIST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -64,6 +69,13 @@ export interface ApiConfig {
   trustProxy: string | boolean;
   /** How often an SSE client is sent new events. */
   streamPollMs: number;
+  /**
+   * A request not answered by then gets 503 with Retry-After, so during an outage nobody waits on a
+   * dependency that will not answer (imports and the event stream are long by design and exempt).
+   */
+  requestDeadlineMs: number;
+  /** Inbound-parse webhooks for client replies; absent: they answer 503. */
+  inboundMail?: { mailbox: string; postmark?: { user: string; pass: string }; mailgunSigningKey?: string };
 }
 
 export interface ProcessConfig {
@@ -91,6 +103,7 @@ export function defaultApiConfig(over: Partial<ApiConfig> = {}): ApiConfig {
     validateResponses: false,
     trustProxy: false,
     streamPollMs: 1000,
+    requestDeadlineMs: 2_800,
     ...over,
   };
 }
@@ -124,6 +137,13 @@ export function parseProcessConfig(env: Record<string, string | undefined>): Pro
       apiDocsPublic: e.API_DOCS_PUBLIC ?? false,
       apiTokenMaxDays: e.API_TOKEN_MAX_DAYS,
       webhookSecret: e.WEBHOOK_SECRET ?? null,
+      inboundMail: e.REPLY_MAILBOX
+        ? {
+            mailbox: e.REPLY_MAILBOX,
+            postmark: e.POSTMARK_INBOUND_USER && e.POSTMARK_INBOUND_PASSWORD ? { user: e.POSTMARK_INBOUND_USER, pass: e.POSTMARK_INBOUND_PASSWORD } : undefined,
+            mailgunSigningKey: e.MAILGUN_SIGNING_KEY,
+          }
+        : undefined,
       webDist: e.WEB_DIST ?? null,
       validateResponses: !production,
       trustProxy: e.TRUST_PROXY === undefined ? false : e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY,

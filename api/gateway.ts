@@ -96,20 +96,46 @@ export interface TemporalGatewayOptions {
   namespace: string;
   /** The worker's task queue; new account workflows start on it. */
   taskQueue?: string;
-  /** Upper bound for one call, so a request never hangs on an unreachable server. */
+  /** Upper bound for one read or signal (and the connect), so a request never hangs on an unreachable server. */
   rpcTimeoutMs?: number;
+  /** Upper bound for one update, which waits for the workflow to run its handler (an activity). */
+  updateTimeoutMs?: number;
 }
+
+/**
+ * The deadlines the API gives Temporal. A request must be answered within 3 s even while Temporal is
+ * down or stalled (issue 19): reads and signals get 1.5 s, an update 2.5 s — a decision's update runs
+ * one short activity, normally well under a second. An update cut off by its deadline may still be
+ * applied by the workflow; the person's retry then hears "already decided", never a second decision.
+ */
+export const READ_DEADLINE_MS = 1_500;
+export const UPDATE_DEADLINE_MS = 2_500;
 
 export function createTemporalGateway(options: TemporalGatewayOptions): WorkflowGateway & { close(): Promise<void> } {
   // Lazy: the API starts and serves PostgreSQL reads even when Temporal is not up yet.
-  const connection = Connection.lazy({ address: options.address, connectTimeout: options.rpcTimeoutMs ?? 5000 });
+  const timeout = options.rpcTimeoutMs ?? READ_DEADLINE_MS;
+  const updateTimeout = options.updateTimeoutMs ?? Math.max(timeout, UPDATE_DEADLINE_MS);
+  const connection = Connection.lazy({ address: options.address, connectTimeout: timeout });
   const client = new Client({ connection, namespace: options.namespace });
-  const timeout = options.rpcTimeoutMs ?? 5000;
   const call = async <R>(fn: () => Promise<R>, ms = timeout): Promise<R> => {
+    // The gRPC deadline bounds each call, but the client retries UNAVAILABLE calls and an update is
+    // several calls: the abort bounds the whole, so a refusing server cannot stretch it past `ms`.
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new WorkflowUnavailableError(`Temporal did not answer within ${ms / 1000} s.`);
+        abort.abort(err);
+        reject(err);
+      }, ms);
+    });
     try {
-      return await client.withDeadline(Date.now() + ms, fn);
+      return await Promise.race([client.withAbortSignal(abort.signal, () => client.withDeadline(Date.now() + ms, fn)), expired]);
     } catch (err) {
+      if (abort.signal.aborted) throw abort.signal.reason;
       translate(err);
+    } finally {
+      clearTimeout(timer);
     }
   };
   return {
@@ -137,11 +163,10 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
       );
     },
     decideDraft(accountId, decision) {
-      // An update waits for the workflow to run its handler; give it longer than a plain RPC.
-      return call(() => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(decideDraftUpdate, { args: [decision] }), timeout * 3);
+      return call(() => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(decideDraftUpdate, { args: [decision] }), updateTimeout);
     },
     logCallOutcome(accountId, outcome) {
-      return call(() => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(logCallOutcomeUpdate, { args: [outcome] }), timeout * 3);
+      return call(() => client.workflow.getHandle(accountWorkflowId(accountId)).executeUpdate(logCallOutcomeUpdate, { args: [outcome] }), updateTimeout);
     },
     async state(accountId) {
       try {

@@ -18,7 +18,9 @@ export interface RunningApi {
 
 export async function startApi(config: ProcessConfig, options: { database?: Database } = {}): Promise<RunningApi> {
   const logger = pino({ level: config.logLevel });
-  const database = options.database ?? openDatabase(config.databaseUrl);
+  // Requests are answered within 3 s whatever PostgreSQL does (the request deadline in app.ts); the
+  // statement timeout is the backstop that frees a connection held by a statement nobody awaits any more.
+  const database = options.database ?? openDatabase(config.databaseUrl, { connectTimeoutSeconds: 2, statementTimeoutMs: 10_000 });
   const temporal = createTemporalGateway({ address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const clock = () => new Date();
   const app = createApp({ db: database, temporal, clock, logger, config: config.api, metrics: createMetrics({ defaultMetrics: true }) });
@@ -50,7 +52,8 @@ if (require.main === module) {
     config = parseProcessConfig(process.env);
   } catch (err) {
     console.error((err as Error).message);
-    process.exit(1);
+    // EX_CONFIG: npm start's supervisor does not restart a process that cannot start as configured.
+    process.exit(78);
   }
   startApi(config).then(
     (api) => {

@@ -21,6 +21,8 @@ export function buildOpenApi(routes: RouteDef[]): object {
     const body =
       r.body && r.bodyType === 'csv'
         ? { content: { 'text/csv': { schema: z.string() } } }
+        : r.body && r.bodyType === 'file'
+        ? { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().describe('binary') } } }
         : r.body
           ? { content: { 'application/json': { schema: r.body } } }
           : undefined;

@@ -7,6 +7,7 @@ import { ZodError } from 'zod';
 import type { Logger } from 'pino';
 import { problemTypes, type Problem, type ProblemType } from '../domain/api/problems';
 import { LedgerError } from '../db/ledger';
+import { ConflictPersistedError, isRetryableConflict } from '../db/transactions';
 import { WorkflowRejectedError, WorkflowUnavailableError } from './gateway';
 
 export class HttpProblem extends Error {
@@ -45,6 +46,8 @@ const DB_DOWN_CODES = new Set([
   'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED',
   // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, too many connections, connection failures.
   '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
+  // statement_timeout (db/client.ts): a server that does not answer in time counts as down.
+  '57014',
 ]);
 
 /** Data errors PostgreSQL raises for input zod should already have refused: a 4xx, never a 500. */
@@ -90,6 +93,10 @@ export function databaseUnavailable(): Problem {
   };
 }
 
+/** Seconds a client should wait before retrying a 503: the parts reconnect by themselves within that. */
+export const RETRY_AFTER_SECONDS = 2;
+const retryAfter = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+
 export function toProblem(err: unknown): Problem & { headers?: Record<string, string> } {
   if (err instanceof HttpProblem)
     return { type: err.type, title: err.title, status: err.status, detail: err.detail, issues: err.issues, headers: err.headers };
@@ -112,9 +119,20 @@ export function toProblem(err: unknown): Problem & { headers?: Record<string, st
       title: 'Workflow engine unavailable',
       status: 503,
       detail: `Temporal cannot be reached right now, so this was not done. ${err.message} Try again in a moment.`,
+      headers: retryAfter,
+    };
+  // A deadlock or serialization failure that outlasted the reruns where the transaction is run: it was
+  // rolled back whole, so the sender may simply try again — never a 500 that reads as "lost".
+  if (err instanceof ConflictPersistedError || isRetryableConflict(err))
+    return {
+      type: problemTypes.writeConflict,
+      title: 'Busy, not recorded',
+      status: 503,
+      detail: 'Another change to the same account kept colliding with this one, so nothing was recorded. Send it again in a moment.',
+      headers: retryAfter,
     };
   if (err instanceof WorkflowRejectedError) return err.toProblem();
-  if (isDatabaseDown(err)) return databaseUnavailable();
+  if (isDatabaseDown(err)) return { ...databaseUnavailable(), headers: retryAfter };
   for (const e of causes(err)) {
     const code = codeOf(e);
     if (typeof code === 'string' && PG_DATA_ERRORS[code]) {

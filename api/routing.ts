@@ -14,7 +14,7 @@ import { mfaRequiredFor } from './auth/mfa';
 import { noiseFor } from './auth/noise';
 import { HttpProblem } from './problems';
 import type { EventActor } from '../db/events';
-import type { Actor } from '../workflows/account/definitions';
+import type { Actor } from '../domain/messages';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -53,7 +53,7 @@ export interface RouteDef<P = any, Q = any, B = any> {
   query?: ZodType<Q>;
   body?: ZodType<B>;
   /** How the body arrives; JSON unless said. */
-  bodyType?: 'json' | 'csv';
+  bodyType?: 'json' | 'csv' | 'file';
   /** Largest body read, in bytes: 100 kB for JSON unless said, the import limit for CSV. */
   bodyLimit?: number;
   response?: ZodType;
@@ -74,11 +74,20 @@ export const route = <P = unknown, Q = unknown, B = unknown>(def: RouteDef<P, Q,
 
 const STATE_CHANGING = new Set(['post', 'put', 'patch', 'delete']);
 const CSV_TYPES = ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'];
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** An import file as downloaded: CSV as text, a workbook as bytes. */
+const FILE_TYPES = [...CSV_TYPES, XLSX_TYPE, 'application/octet-stream'];
 export const DEFAULT_JSON_LIMIT = 100 * 1024;
 
 function bodyParser(def: RouteDef, deps: AppDeps): RequestHandler | null {
   if (!def.body) return null;
   if (def.bodyType === 'csv') return express.text({ type: CSV_TYPES, limit: def.bodyLimit ?? deps.config.importMaxBytes });
+  if (def.bodyType === 'file') {
+    const limit = def.bodyLimit ?? deps.config.importMaxBytes;
+    const text = express.text({ type: CSV_TYPES, limit });
+    const raw = express.raw({ type: [XLSX_TYPE, 'application/octet-stream'], limit });
+    return (req, res, next) => (req.is(CSV_TYPES) ? text(req, res, next) : raw(req, res, next));
+  }
   return express.json({
     limit: def.bodyLimit ?? DEFAULT_JSON_LIMIT,
     // The webhook's signature is over the bytes as sent.
@@ -208,7 +217,7 @@ export function mountRoutes(router: Router, deps: AppDeps, routes: RouteDef[]): 
           throw new HttpProblem(400, problemTypes.idempotencyKeyMissing, 'Idempotency-Key required', 'Send an Idempotency-Key header (8–200 visible ASCII characters) so a retry records this once.');
       }
       if (def.body && parser) {
-        const wanted = def.bodyType === 'csv' ? CSV_TYPES : ['application/json'];
+        const wanted = def.bodyType === 'csv' ? CSV_TYPES : def.bodyType === 'file' ? FILE_TYPES : ['application/json'];
         if (!req.is(wanted))
           throw new HttpProblem(415, problemTypes.unsupportedMediaType, 'Unsupported media type', `Send the body as ${wanted[0]}.`);
         // Only now, with the caller known and allowed, is the body read.

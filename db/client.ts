@@ -10,9 +10,22 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { max?: number } = {}): Database {
+export interface DatabaseOptions {
+  max?: number;
+  /** Give up opening a connection after this long: a stopped or unreachable server is an error, not a wait. */
+  connectTimeoutSeconds?: number;
+  /**
+   * PostgreSQL cancels any statement running longer (statement_timeout), freeing the connection for
+   * the next request. Off unless set; the API sets it (api/main.ts).
+   */
+  statementTimeoutMs?: number;
+}
+
+export function openDatabase(url: string, options: DatabaseOptions = {}): Database {
   const sql = postgres(url, {
     max: options.max ?? 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 2,
+    ...(options.statementTimeoutMs ? { connection: { statement_timeout: options.statementTimeoutMs } } : {}),
     onnotice: () => {},
   });
   const db = drizzle(preparedStatements(sql), { schema });

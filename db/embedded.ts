@@ -47,6 +47,9 @@ export async function startEmbeddedPostgres(options: {
   };
 }
 
+/** Where `npm start`'s embedded PostgreSQL serves Tactful's database, for tools that run beside it. */
+export const embeddedDatabaseUrl = (port: number, name = 'tactful') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${name}`;
+
 export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid database name ${name}`);
   const sql = postgres(`${serverUrl}/postgres`, { max: 1, onnotice: () => {} });

@@ -397,6 +397,12 @@ export interface PaymentInput {
   /** Apply to this invoice first. Unknown numbers are not an error: the money stays unapplied until it arrives. */
   invoiceNumber?: string | null;
   invoiceId?: string | null;
+  /** False when nobody knows the day (an import's "paid before import"): receivedAt then only orders it. */
+  dated?: boolean;
+  /** Read from an accounting report rather than reported to us; see payments.basis. */
+  basis?: t.Payment['basis'];
+  /** The imported file that is the evidence for it. */
+  importId?: string | null;
 }
 
 export interface PaymentWrite extends FactWrite {
@@ -494,6 +500,9 @@ export async function sendPayment(tx: Tx, input: PaymentInput, actor: EventActor
     method: input.method,
     reference: input.reference ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
+    ...(input.dated === false ? { dated: false } : {}),
+    ...(input.basis ? { basis: input.basis } : {}),
+    ...(input.importId ? { importId: input.importId } : {}),
   }).execute();
 
   const namedIndex = open.findIndex(
@@ -514,9 +523,10 @@ export async function sendPayment(tx: Tx, input: PaymentInput, actor: EventActor
         paymentId: payment.id,
         amountCents: input.amountCents,
         method: input.method,
-        receivedAt: input.receivedAt.toISOString(),
+        receivedAt: input.dated === false ? null : input.receivedAt.toISOString(),
         reference: input.reference ?? null,
         invoiceNumber: input.invoiceNumber ?? null,
+        ...(input.basis ? { basis: input.basis, importId: input.importId ?? null } : {}),
         allocations,
         unappliedCents,
       },

@@ -11,6 +11,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   char,
   date,
   index,
@@ -46,8 +47,17 @@ export const messageStatusEnum = pgEnum('message_status', [
   'superseded',
   'sent',
   'suppressed',
+  /** Handed to the transport; what happened is recorded by the attempt that started it (issue 19). */
+  'sending',
+  /** An attempt died between the hand-over and its record: a person confirms or resends. */
+  'unconfirmed',
 ]);
-export const outboxStatusEnum = pgEnum('outbox_status', ['queued', 'sent', 'failed']);
+/**
+ * The send as a state machine: queued → sending → sent | failed | withdrawn, and sending → unconfirmed
+ * when an attempt died after the hand-over and the transport cannot be asked. Every transition is an
+ * UPDATE … WHERE status = <the state it leaves>, so nothing a later writer did is overwritten.
+ */
+export const outboxStatusEnum = pgEnum('outbox_status', ['queued', 'sent', 'failed', 'sending', 'withdrawn', 'unconfirmed']);
 export const callStatusEnum = pgEnum('call_status', ['open', 'done', 'cancelled']);
 export const callOutcomeEnum = pgEnum('call_outcome', ['promise', 'dispute', 'no_answer', 'wrong_number', 'paid', 'other']);
 export const recommendationKindEnum = pgEnum('recommendation_kind', ['service_pause', 'collections']);
@@ -132,6 +142,8 @@ export const accounts = pgTable('accounts', {
   paymentMethod: paymentMethodEnum('payment_method').notNull().default('ach'),
   clientSince: date('client_since', { mode: 'string' }).notNull(),
   currency: char('currency', { length: 3 }).notNull().default('USD'),
+  /** ISO 3166-1 alpha-2; null when unknown (the currency then implies it where it can). */
+  country: char('country', { length: 2 }),
   paused: boolean('paused').notNull().default(false),
   /** Bumped on every fact change; the reconciler compares it with what the workflow has seen. */
   factsVersion: bigint('facts_version', { mode: 'number' }).notNull().default(0),
@@ -167,6 +179,8 @@ export const invoices = pgTable('invoices', {
   dueDate: date('due_date', { mode: 'string' }).notNull(),
   amountCents: cents('amount_cents').notNull(),
   balanceCents: cents('balance_cents').notNull(),
+  /** Always the account's currency: a trigger (migration 0006) copies it on insert, so no writer can mix them. */
+  currency: char('currency', { length: 3 }).notNull().default('USD'),
   status: invoiceStatusEnum('status').notNull().default('open'),
   paidAt: instant('paid_at'),
   externalRef: text('external_ref'),
@@ -180,6 +194,23 @@ export const invoices = pgTable('invoices', {
   index('invoices_open_idx').on(t.accountId, t.dueDate).where(sql`${t.status} = 'open'`),
 ]);
 
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** Every committed import, with the file as it was uploaded: the evidence behind the facts it wrote. */
+export const imports = pgTable('imports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  fileName: text('file_name'),
+  sha256: text('sha256').notNull(),
+  /** The report the file was recognised as, e.g. "QuickBooks Online A/R Aging Detail". */
+  shape: text('shape').notNull(),
+  /** The report's own "as of" date: the day the books looked like this. */
+  asOf: date('as_of', { mode: 'string' }),
+  content: bytea('content').notNull(),
+  report: jsonb('report').notNull(),
+  actorName: text('actor_name'),
+  createdAt: createdAt(),
+}, (t) => [index('imports_as_of_idx').on(t.asOf)]);
+
 export const payments = pgTable('payments', {
   id: uuid('id').primaryKey().defaultRandom(),
   accountId: uuid('account_id').notNull().references(() => accounts.id, { onDelete: 'restrict' }),
@@ -190,6 +221,18 @@ export const payments = pgTable('payments', {
   reference: text('reference'),
   /** The sender's key (webhook delivery, API request, import row): the same key records once. */
   idempotencyKey: text('idempotency_key').unique(),
+  /** Always the account's currency (copied on insert by a trigger, as for invoices). */
+  currency: char('currency', { length: 3 }).notNull().default('USD'),
+  /**
+   * False for money an import found already paid with no date given ("paid before import"):
+   * received_at then holds the invoice's issue date only so balances as of a date stay right; no
+   * call sheet, history or metric may present it as a payment made on that day.
+   */
+  dated: boolean('dated').notNull().default(true),
+  /** What the books said, when the payment was read from an accounting report rather than reported to us. */
+  basis: text('basis', { enum: ['paid_before_import', 'paid_in_books', 'settled_in_books'] }),
+  /** The imported file this fact came from (kept as evidence). */
+  importId: uuid('import_id').references((): AnyPgColumn => imports.id, { onDelete: 'restrict' }),
   createdAt: createdAt(),
 }, (t) => [
   check('payments_amount_check', sql`${t.amountCents} > 0`),
@@ -301,6 +344,11 @@ export const messages = pgTable('messages', {
   decisionReason: text('decision_reason'),
   escalatedAt: instant('escalated_at'),
   sentAt: instant('sent_at'),
+  /**
+   * What a person must know about how the send went, in words ("sent while a payment was arriving",
+   * "may have been sent at …"); null when it went plainly.
+   */
+  sendNote: text('send_note'),
   createdAt: createdAt(),
 }, (t) => [
   // A withdrawn draft may be redrafted for the same step; only one live draft per step and cycle.
@@ -324,6 +372,9 @@ export const outbox = pgTable('outbox', {
   providerMessageId: text('provider_message_id'),
   emlPath: text('eml_path'),
   attempts: integer('attempts').notNull().default(0),
+  /** The attempt that moved the row to `sending`, and when: a retry that finds it there knows it is not its own. */
+  attemptId: uuid('attempt_id'),
+  attemptStartedAt: instant('attempt_started_at'),
   lastError: text('last_error'),
   createdAt: createdAt(),
   sentAt: instant('sent_at'),
@@ -413,7 +464,7 @@ export const queueChanges = pgTable('queue_changes', {
 
 /**
  * An account and what hangs off it, for the one statement that reads an account's facts
- * (activities/account/load-facts.ts). Relations are a query-time description; they add nothing to
+ * (db/account-facts.ts). Relations are a query-time description; they add nothing to
  * the database.
  */
 export const accountsRelations = relations(accounts, ({ many }) => ({
@@ -430,7 +481,13 @@ const ofAccount = <T extends { accountId: AnyPgColumn }>(table: PgTable & T) =>
   relations(table, ({ one }) => ({ account: one(accounts, { fields: [table.accountId], references: [accounts.id] }) }));
 export const contactsRelations = ofAccount(contacts);
 export const invoicesRelations = ofAccount(invoices);
-export const paymentsRelations = ofAccount(payments);
+export const paymentsRelations = relations(payments, ({ one, many }) => ({
+  account: one(accounts, { fields: [payments.accountId], references: [accounts.id] }),
+  allocations: many(paymentAllocations),
+}));
+export const paymentAllocationsRelations = relations(paymentAllocations, ({ one }) => ({
+  payment: one(payments, { fields: [paymentAllocations.paymentId], references: [payments.id] }),
+}));
 export const promisesRelations = ofAccount(promises);
 export const disputesRelations = ofAccount(disputes);
 export const messagesRelations = ofAccount(messages);
@@ -450,3 +507,57 @@ export type EventRow = InferSelectModel<typeof events>;
 export type NewEvent = InferInsertModel<typeof events>;
 export type PolicyRow = InferSelectModel<typeof policies>;
 export type PaymentHold = InferSelectModel<typeof paymentHolds>;
+
+// ── Client replies (issue 16) ────────────────────────────────────────────────────────────────────
+
+/** The per-account token in the Reply-To of outgoing mail (ar+<token>@…): random, so it says nothing of the account. */
+export const replyTokens = pgTable('reply_tokens', {
+  accountId: uuid('account_id').primaryKey().references(() => accounts.id, { onDelete: 'restrict' }),
+  token: text('token').notNull().unique(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Every reply that reached us, raw (size-limited) and as understood: what it said, the sentence that
+ * says it, how it was matched and what Tactful did. A reply no account matches is kept too (account
+ * null) for a person. One row per delivered Message-ID, so a message fetched twice is handled once.
+ */
+export const replies = pgTable('replies', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'restrict' }),
+  source: text('source').notNull(),
+  messageId: text('message_id'),
+  fromEmail: text('from_email').notNull(),
+  subject: text('subject').notNull(),
+  receivedAt: instant('received_at').notNull(),
+  raw: bytea('raw').notNull(),
+  rawTruncated: boolean('raw_truncated').notNull().default(false),
+  visibleText: text('visible_text').notNull(),
+  kind: text('kind').notNull(),
+  confidence: real('confidence').notNull(),
+  evidence: text('evidence').notNull(),
+  details: jsonb('details').notNull().default({}),
+  flags: jsonb('flags').$type<string[]>().notNull().default([]),
+  classifier: text('classifier').notNull(),
+  matchQuality: text('match_quality').notNull(),
+  knownSender: boolean('known_sender').notNull(),
+  action: jsonb('action').notNull(),
+  /** waiting (a person decides), proposed (a promise to confirm), verifying, holding, done. */
+  status: text('status').notNull(),
+  /** Until when written reminders are held for this reply ("already paid" or out of office). */
+  holdUntil: instant('hold_until'),
+  /** This reply paused the account, so ending its hold may resume it (a manager's pause is left alone). */
+  pausedAccount: boolean('paused_account').notNull().default(false),
+  /** A drafted answer to a routine question, for a person to send. */
+  answerText: text('answer_text'),
+  outcome: text('outcome'),
+  resolvedAt: instant('resolved_at'),
+  resolvedBy: uuid('resolved_by').references(() => users.id),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('replies_message_id_key').on(t.messageId).where(sql`${t.messageId} is not null`),
+  index('replies_account_idx').on(t.accountId, t.receivedAt),
+  index('replies_status_idx').on(t.status, t.holdUntil),
+]);
+
+export type ReplyRow = InferSelectModel<typeof replies>;

@@ -49,6 +49,9 @@ export const demoSettings: Settings = Settings.parse({
   business_hours: defaultBusinessHours,
   holidays: usFederalHolidays,
   collections_floor_cents: 75_000,
+  // The demo agreement has no late-fee clause, so no demo message may mention one.
+  late_fees: { kind: 'none' },
+  observe_public_holidays: true,
 } satisfies Settings);
 
 export interface SeedResult {

@@ -63,7 +63,17 @@ export interface PaymentFact {
   receivedAt: Instant;
   amountCents: number;
   method: PaymentMethod;
+  /** Set when the whole payment went to one invoice; `allocations` says it for split payments. */
   invoiceId?: string | null;
+  /** A credit note reduces what is owed like a payment, but is thanked for differently. */
+  kind?: 'payment' | 'credit_note';
+  /** Which invoices the payment paid, and how much of each. */
+  allocations?: PaymentAllocationFact[];
+}
+
+export interface PaymentAllocationFact {
+  invoiceId: string;
+  amountCents: number;
 }
 
 export interface PromiseFact {
@@ -89,6 +99,8 @@ export interface SentFact {
   cycleKey: string;
   sentAt: Instant;
   tone?: Tone | null;
+  /** False for a step that was decided but never reached the client (a rejected or suppressed draft). */
+  delivered?: boolean;
 }
 
 export const tones = ['warm', 'neutral', 'firm'] as const;
@@ -124,4 +136,6 @@ export interface AccountFacts {
   disputes: DisputeFact[];
   sent: SentFact[];
   currency: string;
+  /** ISO 3166-1 alpha-2, when known: decides the wording, payment rails and public holidays. */
+  country?: string | null;
 }

@@ -61,12 +61,25 @@ export type Holidays = z.infer<typeof Holidays>;
 
 export const CollectionsFloorCents = z.number().int().min(50_000, 'at least $500').max(100_000, 'at most $1,000');
 
+/**
+ * Whether the client agreement has late fees. A message names a late fee only when this says so, in
+ * the agreement's own words: nothing is assumed about an agreement nobody described.
+ */
+export const LateFees = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('clause'), text: z.string().trim().min(10).max(400) }),
+]);
+export type LateFees = z.infer<typeof LateFees>;
+
 export const Settings = z.object({
   sender_identity: SenderIdentity,
   pay_link_template: PayLinkTemplate,
   business_hours: BusinessHours,
   holidays: Holidays,
   collections_floor_cents: CollectionsFloorCents,
+  late_fees: LateFees,
+  /** Observe the client's country's public holidays on top of `holidays`. */
+  observe_public_holidays: z.boolean(),
 });
 export type Settings = z.infer<typeof Settings>;
 export type SettingKey = keyof Settings;
@@ -83,6 +96,8 @@ export const defaultSettings: Settings = {
   business_hours: { start: '09:00', end: '17:00', days: [1, 2, 3, 4, 5] },
   holidays: [],
   collections_floor_cents: 75_000,
+  late_fees: { kind: 'none' },
+  observe_public_holidays: true,
 };
 
 /** Reads stored rows into settings; a missing or unreadable row falls back to its default. */

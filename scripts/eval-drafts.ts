@@ -2,7 +2,9 @@
  * Runs the draft scenario fixtures through a drafter and reports what a reviewer would care about:
  * how many drafts pass the fact check, how often they use language their step may not, and how long
  * they are per step. `npm run eval:drafts -- --drafter template|openai [--safe] [--dir <fixtures>]`.
- * The template drafter must score 100%; the exit code is 1 when the chosen drafter does not.
+ * Every draft is also read against the fixture's ledger by scripts/ledger-reading.ts, which shares
+ * nothing with the statement the drafts were built from. The template drafter must score 100%; the
+ * exit code is 1 when the chosen drafter does not.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,9 @@ import { createOpenAiDrafter } from '../activities/drafting/openai-drafter';
 import { createSafeDrafter } from '../activities/drafting/safe-drafter';
 import { factCheck } from '../domain/drafting/fact-check';
 import { createTemplateDrafter } from '../domain/drafting/templates';
+import { mainAdversarial } from './eval/adversarial/run';
 import type { DraftInput, Drafter, FactCheckResult } from '../domain/drafting/types';
+import { untruths } from './ledger-reading';
 
 export const DEFAULT_FIXTURE_DIR = path.resolve(__dirname, '../test/fixtures/drafts');
 
@@ -65,10 +69,13 @@ export async function evaluateDrafts(drafter: Drafter, fixtures: DraftFixture[],
     try {
       const draft = safe ? await safe.draft(f.input) : await drafter.draft(f.input);
       const check: FactCheckResult = factCheck(draft, f.input);
+      // The fact check reads the same statement the templates were built from; the ledger reading does
+      // not, so a draft that is wrong together with its statement still fails here.
+      const ledger = untruths(f.input, draft).map((u) => `ledger: ${u}`);
       outcomes.push({
         ...base,
-        passed: check.passed,
-        failures: check.failures,
+        passed: check.passed && ledger.length === 0,
+        failures: [...check.failures, ...ledger],
         languageHits: check.issues.filter((i) => i.category === 'language').length,
         words: draft.bodyText.split(/\s+/).filter(Boolean).length,
         chars: draft.bodyText.length,
@@ -111,6 +118,7 @@ function arg(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--adversarial')) return mainAdversarial();
   const kind = arg('drafter') ?? 'template';
   let drafter: Drafter;
   if (kind === 'template') drafter = createTemplateDrafter();

@@ -14,6 +14,30 @@ import { parseStartConfig, repoRoot, type StartConfig } from './start/config';
 import { canConnect, Logger, Supervisor, waitFor, type Child } from './start/supervisor';
 import { describe, explainStartFailure, resolveTemporalBinary } from './temporal-binaries';
 import { devServerDynamicConfigArgs } from '../worker/temporal-dynamic-config';
+import { parseProcessConfig } from '../api/config';
+import { parseWorkerConfig } from '../worker/config';
+
+/** A service exits with this (EX_CONFIG) when its configuration is wrong: restarting it cannot help. */
+const CONFIG_EXIT = 78;
+
+/**
+ * The API's and the worker's own configuration, checked before anything starts. A finance user would
+ * rather have nothing running than a stack that sends reminders while the payment webhook refuses
+ * every payment (a WEBHOOK_SECRET too short to be safe), so a bad setting stops `npm start` here,
+ * before any part is up, and the reason is the last thing printed.
+ */
+function serviceConfigProblems(start: StartConfig): string[] {
+  const env = { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://check@127.0.0.1/check', PORT: String(start.api.port), HOST: start.api.host };
+  const problems: string[] = [];
+  for (const parse of [() => parseProcessConfig(env), () => parseWorkerConfig(env)]) {
+    try {
+      parse();
+    } catch (err) {
+      for (const line of (err as Error).message.split('\n').slice(1)) if (!problems.includes(line.trim())) problems.push(line.trim());
+    }
+  }
+  return problems;
+}
 
 let config: StartConfig;
 try {
@@ -21,6 +45,14 @@ try {
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);
+}
+{
+  const problems = serviceConfigProblems(config);
+  if (problems.length) {
+    console.error(`npm start did not start anything. Fix the configuration and start again:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    console.error(`Configuration error: ${problems.map((p) => p.replace(/^[A-Z_]+: /, '')).join('; ')}.`);
+    process.exit(1);
+  }
 }
 
 const log = new Logger(config.color);
@@ -83,24 +115,33 @@ async function startPostgres(): Promise<string> {
   let announce: (url: string) => void = () => {};
   const announced = new Promise<string>((resolve) => (announce = resolve));
   const host = path.join(__dirname, 'start', 'postgres.ts');
-  const child = supervisor.spawn('postgres', process.execPath, ['--import', 'tsx', host, dataDir, String(port)], {
-    cwd: repoRoot,
-    stopProcessOnly: true,
-    stdinPipe: true,
-    stopTimeoutMs: 30_000,
-    onExit: crashed('PostgreSQL'),
-    transform: (line) => {
-      if (!line.startsWith('READY ')) return postgresLine(line);
-      announce(line.slice('READY '.length));
-      return undefined;
-    },
+  let first: Child | undefined;
+  let started = false;
+  restartOnExit('postgres', 'PostgreSQL', (onExit) => {
+    const child = supervisor.spawn('postgres', process.execPath, ['--import', 'tsx', host, dataDir, String(port)], {
+      cwd: repoRoot,
+      stopProcessOnly: true,
+      stdinPipe: true,
+      stopTimeoutMs: 30_000,
+      // Until it first answered, a PostgreSQL that exits is a failed start, reported below.
+      onExit: (code) => (started ? onExit(code) : undefined),
+      transform: (line) => {
+        if (!line.startsWith('READY ')) return postgresLine(line);
+        announce(line.slice('READY '.length));
+        if (started) log.line('postgres', `ready again on 127.0.0.1:${port}`);
+        return undefined;
+      },
+    });
+    first ??= child;
+    return child;
   });
   const serverUrl = await Promise.race([
     announced,
-    child.exited.then((code) => {
+    first!.exited.then((code) => {
       throw new StartError(`PostgreSQL did not start (${code}); see its log above.`);
     }),
   ]);
+  started = true;
   log.line('postgres', `ready on 127.0.0.1:${port}`);
   return ensureDatabase(serverUrl, 'tactful');
 }
@@ -159,15 +200,24 @@ async function startTemporal(): Promise<{ address: string; ready: Promise<void> 
 
   const args = ['server', 'start-dev', '--db-filename', t.dbFile, '--ip', '127.0.0.1', '--port', String(t.port), '--ui-port', String(t.uiPort), '--log-level', 'warn', ...devServerDynamicConfigArgs()];
   if (t.namespace !== 'default') args.push('--namespace', t.namespace);
-  const child = supervisor.spawn('temporal', resolved.path, args, { cwd: repoRoot, onExit: crashed('the Temporal dev server') });
-  const ready = waitFor(
+  let child!: Child;
+  let ready = false;
+  restartOnExit('temporal', 'the Temporal dev server', (onExit) => {
+    const c = supervisor.spawn('temporal', resolved.path, args, { cwd: repoRoot, onExit: (code) => (ready ? onExit(code) : undefined) });
+    child ??= c;
+    return c;
+  });
+  const readyPromise = waitFor(
     'the Temporal dev server',
     async () => (await canConnect(t.port)) && namespaceReady(resolved.path, address, t.namespace),
     { timeoutMs: 60_000, abandon: () => exitedReason(child) },
-  ).then(() => log.line('temporal', `ready on ${address}, namespace ${t.namespace}`));
+  ).then(() => {
+    ready = true;
+    log.line('temporal', `ready on ${address}, namespace ${t.namespace}`);
+  });
   // Awaited only after PostgreSQL is up; if that fails first, this rejection is expected and handled there.
-  ready.catch(() => {});
-  return { address, ready };
+  readyPromise.catch(() => {});
+  return { address, ready: readyPromise };
 }
 
 function newestMtime(target: string): number {
@@ -213,20 +263,62 @@ function startNodeService(name: 'worker' | 'api', entry: string, env: NodeJS.Pro
     return undefined;
   }
   // tsx as an import hook keeps it one process per service: signals and exit codes are the service's own.
-  return supervisor.spawn(name, process.execPath, ['--import', 'tsx', file], { cwd: repoRoot, env, onExit: crashed(`the ${name}`) });
+  let first: Child | undefined;
+  restartOnExit(name, `the ${name}`, (onExit) => {
+    const child = supervisor.spawn(name, process.execPath, ['--import', 'tsx', file], { cwd: repoRoot, env, onExit });
+    first ??= child;
+    return child;
+  });
+  return first;
 }
+
+/** Restarts so far, by part: shown in the log line of each restart. */
+const restarts: Record<string, number> = {};
+
+/**
+ * Keeps a part running: when it exits on its own it is reported and started again after a pause that
+ * doubles with each quick failure (1 s … 30 s; back to 1 s once it ran a minute). Only Ctrl-C stops
+ * everything. A part that exits for a configuration error is not restarted: that would only repeat it.
+ */
+function restartOnExit(name: string, what: string, spawnIt: (onExit: (code: number | string) => void) => Child): void {
+  let quickFailures = 0;
+  let startedAt = Date.now();
+  let lastLines: string[] = [];
+  const onExit = (code: number | string) => {
+    if (supervisor.stopping) return;
+    if (code === CONFIG_EXIT) {
+      const reason = lastLines.filter((l) => l.trim()).slice(-3).join(' ').trim();
+      configFailure = `${what} refused its configuration: ${reason || 'see its log above'}`;
+      void shutdown(1);
+      return;
+    }
+    quickFailures = Date.now() - startedAt > 60_000 ? 1 : quickFailures + 1;
+    restarts[name] = (restarts[name] ?? 0) + 1;
+    const delay = Math.min(30_000, 1_000 * 2 ** (quickFailures - 1));
+    log.line('tactful', `${what} exited (${code}) — restarting it in ${delay / 1000} s (restart ${restarts[name]} of ${name})`, process.stderr);
+    setTimeout(() => {
+      if (supervisor.stopping) return;
+      startedAt = Date.now();
+      run();
+    }, delay);
+  };
+  const run = () => {
+    lastLines = [];
+    const child = spawnIt(onExit);
+    child.process.stderr?.on('data', (d: Buffer) => (lastLines = [...lastLines, ...d.toString().split('\n')].slice(-10)));
+    if (child.process.pid !== undefined) log.line('tactful', `${what} running (pid ${child.process.pid})`);
+  };
+  run();
+}
+
+/** Set when a part refused its configuration: printed as the very last line, after everything stopped. */
+let configFailure: string | undefined;
 
 function exitedReason(child: Child): string | undefined {
   if (supervisor.stopping) return 'start-up interrupted';
   return child.hasExited() ? 'it exited during start-up (see its log above)' : undefined;
 }
 
-function crashed(what: string) {
-  return (code: number | string) => {
-    log.line('tactful', `${what} exited (${code}) — stopping everything`, process.stderr);
-    void shutdown(1);
-  };
-}
 
 function printSummary(api: Child | undefined, apiReady: boolean): void {
   const t = config.temporal;
@@ -265,6 +357,7 @@ async function shutdown(code: number, why?: string): Promise<void> {
   await Promise.race([startup.catch(() => {}), sleep(20_000)]);
   await supervisor.stopAll();
   say('stopped');
+  if (configFailure) process.stderr.write(`Configuration error: ${configFailure}\n`);
   process.exit(code);
 }
 

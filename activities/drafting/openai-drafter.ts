@@ -1,7 +1,8 @@
 /**
  * A drafter backed by any OpenAI-compatible chat completions endpoint (OpenAI, Ollama, vLLM), using
- * structured output. It only words the message: the brief it sends is built by the domain, and what
- * comes back is validated here and fact-checked by the safe drafter. The SDK does not retry; the
+ * structured output. It only words the message: the model answers with prose and placeholders
+ * (domain/drafting/prose.ts), never a figure, link or HTML of its own; the brief it sends is built by
+ * the domain, and what comes back is validated here and checked and rendered by the safe drafter. The SDK does not retry; the
  * safe drafter and Temporal decide what happens after a failure.
  */
 import { readFileSync } from 'node:fs';
@@ -10,11 +11,11 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { Tone } from '../../domain/facts';
-import { modelBrief } from '../../domain/drafting/brief';
-import { DraftOutput } from '../../domain/drafting/types';
+import { ProseAnswer, proseBrief, renderProse } from '../../domain/drafting/prose';
+import { PROSE_WORD_LIMITS } from '../../domain/drafting/prose-check';
 import type { DraftInput, Drafter, DrafterAnswer } from '../../domain/drafting/types';
 
-export const DEFAULT_PROMPT_VERSION = 'draft-v1';
+export const DEFAULT_PROMPT_VERSION = 'draft-v2';
 export const DEFAULT_PROMPT_DIR = path.resolve(__dirname, '../../prompts');
 
 export interface OpenAiDrafterConfig {
@@ -50,22 +51,15 @@ export function loadPrompt(version: string, dir: string = DEFAULT_PROMPT_DIR): s
 
 /**
  * The schema the model is asked to fill. Length and range limits are left out because strict
- * structured output rejects some JSON Schema keywords; `DraftOutput` enforces them on the answer.
+ * structured output rejects some JSON Schema keywords; `ProseAnswer` enforces them on the answer.
  */
-const DraftWire = z.object({
+const ProseWire = z.object({
   subject: z.string(),
-  bodyText: z.string(),
-  bodyHtml: z.string(),
+  paragraphs: z.array(z.string()),
   tone: Tone,
-  claims: z.object({
-    amountsCents: z.array(z.number()),
-    invoiceNumbers: z.array(z.string()),
-    dates: z.array(z.string()),
-    links: z.array(z.string()),
-  }),
   confidence: z.number(),
 });
-const responseFormat = zodResponseFormat(DraftWire, 'follow_up_draft');
+const responseFormat = zodResponseFormat(ProseWire, 'follow_up_prose');
 
 export function createOpenAiDrafter(config: OpenAiDrafterConfig): Drafter {
   const promptVersion = config.promptVersion ?? DEFAULT_PROMPT_VERSION;
@@ -77,15 +71,15 @@ export function createOpenAiDrafter(config: OpenAiDrafterConfig): Drafter {
     async draft(input: DraftInput, feedback?: string[]): Promise<DrafterAnswer> {
       const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
         { role: 'system', content: system },
-        { role: 'user', content: `Brief:\n${JSON.stringify(modelBrief(input), null, 2)}` },
+        { role: 'user', content: `Brief:\n${JSON.stringify(proseBrief(input, PROSE_WORD_LIMITS[input.step.kind] ?? 160), null, 2)}` },
       ];
       if (feedback?.length)
         messages.push({
           role: 'user',
           content:
-            'Your previous draft was rejected by the fact check:\n' +
+            'Your previous draft was rejected by the check:\n' +
             feedback.map((f) => `- ${f}`).join('\n') +
-            '\nWrite the message again and fix every point. Use only the amounts, invoice numbers, dates and link in the brief.',
+            '\nWrite it again and fix every point. Prose only: every fact through a placeholder from the brief.',
         });
 
       let completion: OpenAI.Chat.Completions.ChatCompletion;
@@ -112,14 +106,15 @@ export function createOpenAiDrafter(config: OpenAiDrafterConfig): Drafter {
       } catch (e) {
         throw new DrafterError('malformed', `the answer is not valid JSON (${(e as Error).message})`, true);
       }
-      const parsed = DraftOutput.safeParse(json);
+      const parsed = ProseAnswer.safeParse(json);
       if (!parsed.success)
         throw new DrafterError(
           'malformed',
-          `the answer does not match the draft schema: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+          `the answer does not match the prose schema: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
           true,
         );
-      return { ...parsed.data, promptVersion, model: completion.model || config.model };
+      // The rendering here only fills the Drafter contract; the safe drafter checks the prose and renders again.
+      return { ...renderProse(parsed.data, input), prose: parsed.data, promptVersion, model: completion.model || config.model };
     },
   };
 }

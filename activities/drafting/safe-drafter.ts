@@ -1,9 +1,13 @@
 /**
  * The only way the draft activity gets a message: every draft it returns has been fact-checked.
- * A model draft that fails (or a model call that errors) is redrafted once with the failures fed
- * back; after that the template draft is used and the reasons are shown to the person who decides.
+ * A model writes prose only: its prose passes the allow-list check, the product renders the message
+ * from it (text and HTML) and the whole message passes the fact check. A model draft that fails (or a
+ * model call that errors) is redrafted once with the failures fed back; after that the template draft
+ * is used and the reasons are shown to the person who decides.
  */
 import { factCheck } from '../../domain/drafting/fact-check';
+import { ProseAnswer, renderProse } from '../../domain/drafting/prose';
+import { checkProse } from '../../domain/drafting/prose-check';
 import { TEMPLATE_VERSION, createTemplateDrafter } from '../../domain/drafting/templates';
 import { DraftOutput } from '../../domain/drafting/types';
 import type { DraftInput, DraftResult, Drafter, DrafterAnswer } from '../../domain/drafting/types';
@@ -82,23 +86,40 @@ export function createSafeDrafter(options: SafeDrafterOptions): SafeDrafter {
           if (err && !err.transient) break;
           continue;
         }
-        const parsed = DraftOutput.safeParse(strip(answer));
-        if (!parsed.success) {
-          const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-          log.push(`attempt ${attempts}: the answer does not match the draft schema (${why})`);
+        // A model's own subject, bodies and HTML are never used: only its prose, rendered here.
+        const prose = ProseAnswer.safeParse(answer.prose);
+        if (!prose.success) {
+          const why = answer.prose
+            ? prose.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+            : 'the drafter answered a whole message instead of prose with placeholders';
+          log.push(`attempt ${attempts}: the answer is not usable prose (${why})`);
           feedback = [`your previous answer did not match the schema: ${why}`];
           continue;
         }
-        const check = factCheck(parsed.data, input);
+        const proseCheck = checkProse(prose.data, input);
+        if (!proseCheck.passed) {
+          log.push(`attempt ${attempts}: failed the prose check: ${proseCheck.failures.join('; ')}`);
+          feedback = proseCheck.failures;
+          continue;
+        }
+        const rendered = DraftOutput.safeParse(renderProse(prose.data, input));
+        if (!rendered.success) {
+          const why = rendered.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+          log.push(`attempt ${attempts}: the rendered message is not a valid draft (${why})`);
+          feedback = [`the message built from your prose is not valid: ${why}`];
+          continue;
+        }
+        const check = factCheck(rendered.data, input);
         if (check.passed) {
           return {
-            ...parsed.data,
+            ...rendered.data,
             source: 'model',
             model: answer.model ?? primary.name,
             promptVersion: answer.promptVersion ?? 'unknown',
             factCheck: { passed: true, failures: [] },
+            proseCheck: { passed: true, failures: [] },
             attempts,
-            sensitiveReasons: draftLevelReasons(parsed.data, input, true),
+            sensitiveReasons: draftLevelReasons(rendered.data, input, true),
           };
         }
         log.push(`attempt ${attempts}: failed the fact check: ${check.failures.join('; ')}`);
@@ -110,6 +131,6 @@ export function createSafeDrafter(options: SafeDrafterOptions): SafeDrafter {
 }
 
 function strip(answer: DrafterAnswer): DraftOutput {
-  const { promptVersion: _p, model: _m, ...output } = answer;
+  const { promptVersion: _p, model: _m, prose: _prose, ...output } = answer;
   return output;
 }

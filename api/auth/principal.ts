@@ -9,7 +9,7 @@ import { perDatabase, type Db } from '../../db/client';
 import type { EventActor } from '../../db/events';
 import * as t from '../../db/schema';
 import type { Role, TokenScope } from '../../domain/api/auth';
-import type { Actor } from '../../workflows/account/definitions';
+import type { Actor } from '../../domain/messages';
 import type { ApiConfig } from '../config';
 
 export type Principal =

@@ -23,6 +23,7 @@ export interface InvoiceItem {
   dueDate: string | null;
   amountCents: number;
   openCents: number | null;
+  currency: string;
 }
 export type PlannedItem = { line: number; op: string; who?: Who } & Partial<InvoiceItem>;
 
@@ -93,7 +94,7 @@ export async function bulkInsertInvoices(
     let a = w.externalRef ? byRef.get(w.externalRef) : byName.get(w.name.toLowerCase());
     if (!a) {
       // Created as the row-by-row path would: on the client's first invoice in the file.
-      const c = await ledger.upsertClient(tx, { externalRef: w.externalRef, name: w.name, clientSince: list[0].issueDate }, actor, today);
+      const c = await ledger.upsertClient(tx, { externalRef: w.externalRef, name: w.name, clientSince: list[0].issueDate, currency: list[0].currency }, actor, today);
       const [row] = (await tx.execute(sql`select id, external_ref, lower(name) lname, payment_terms_days terms, facts_version from accounts where id = ${c.accountId}`)) as unknown as AccountRow[];
       a = row;
       result.accountsCreated++;

@@ -4,7 +4,6 @@
  * negatives, decimal comma), their date formats (ISO, US/UK numeric, "12 Jan 2026", "Jan 12, 2026"),
  * report titles, section headings and total lines skipped. Pure: no database.
  */
-import { parse } from 'csv-parse/sync';
 import type { ImportKind, ImportRowError } from '../../domain/api/ingestion';
 
 export type DateOrder = 'auto' | 'mdy' | 'dmy';
@@ -12,11 +11,13 @@ export type DateOrder = 'auto' | 'mdy' | 'dmy';
 const norm = (h: string) => h.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 const ALIASES = {
-  externalRef: ['customerid', 'clientid', 'accountid', 'externalref', 'contactid', 'accountnumber', 'accountno', 'customernumber', 'customerno', 'clientnumber'],
-  name: ['customer', 'customername', 'client', 'clientname', 'company', 'companyname', 'name', 'contact', 'contactname', 'displayname', 'accountname'],
-  email: ['email', 'emailaddress', 'billingemail', 'contactemail'],
-  contactPerson: ['contactperson', 'primarycontact', 'attention', 'attn', 'fullname'],
-  phone: ['phone', 'phonenumber', 'telephone', 'tel', 'mobile'],
+  externalRef: ['customerid', 'clientid', 'accountid', 'externalref', 'contactid', 'accountnumber', 'accountno', 'customernumber', 'customerno', 'clientnumber', 'contactaccountnumber'],
+  name: ['customer', 'customerfullname', 'customername', 'customerdisplayname', 'client', 'clientname', 'company', 'companyname', 'name', 'contact', 'contactname', 'displayname', 'accountname'],
+  email: ['email', 'emailaddress', 'billingemail', 'contactemail', 'primaryemail'],
+  contactPerson: ['contactperson', 'primarycontact', 'primaryperson', 'attention', 'attn', 'fullname'],
+  firstName: ['firstname'],
+  lastName: ['lastname'],
+  phone: ['phone', 'phonenumber', 'phonenumbers', 'telephone', 'tel', 'mobile', 'mobilenumber'],
   terms: ['terms', 'paymentterms'],
   segment: ['segment'],
   timeZone: ['timezone', 'tz'],
@@ -29,58 +30,23 @@ const ALIASES = {
   dueDate: ['duedate', 'datedue'],
   amount: ['amount', 'total', 'invoicetotal', 'invoiceamount', 'originalamount', 'gross', 'amountpaid', 'paid', 'paymentamount'],
   openBalance: ['openbalance', 'balance', 'amountdue', 'due', 'outstanding', 'balancedue'],
-  reference: ['reference', 'ref', 'memo', 'checknumber', 'checkno', 'paymentref', 'paymentreference', 'transactionid'],
+  reference: ['reference', 'invoicereference', 'ref', 'memo', 'checknumber', 'checkno', 'paymentref', 'paymentreference', 'transactionid'],
   appliedTo: ['appliedto', 'forinvoice', 'invoiceref'],
 } as const;
 export type Field = keyof typeof ALIASES;
+
+export const aliasesOf = (field: Field): readonly string[] => ALIASES[field];
+export const allFields = Object.keys(ALIASES) as Field[];
+export const normLabel = norm;
 
 export interface ParsedTable {
   header: { line: number; fields: Partial<Record<Field, { index: number; label: string }>> };
   rows: { line: number; cells: string[] }[];
 }
 
-export class CsvError extends Error {}
-
-/** Finds the header (after any report title lines) and the data rows, skipping headings and totals. */
-export function readTable(text: string): ParsedTable {
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, max_record_size: 64 * 1024 }) as never;
-  } catch (err) {
-    throw new CsvError(`the file is not readable CSV: ${(err as Error).message.split('\n')[0].slice(0, 200)}`);
-  }
-  for (let h = 0; h < Math.min(records.length, 20); h++) {
-    const fields: ParsedTable['header']['fields'] = {};
-    records[h].record.forEach((label, index) => {
-      const n = norm(label);
-      for (const [field, names] of Object.entries(ALIASES) as [Field, readonly string[]][]) {
-        // First column wins: QuickBooks has both "Num" and "Memo"; Xero both "Invoice Number" and "Reference".
-        if (!fields[field] && (names as readonly string[]).includes(n) && !Object.values(fields).some((f) => f?.index === index)) fields[field] = { index, label };
-      }
-    });
-    const known = Object.keys(fields).length;
-    if (known >= 2 && (fields.name || fields.externalRef)) {
-      const rows: ParsedTable['rows'] = [];
-      for (const r of records.slice(h + 1)) {
-        const cells = r.record;
-        const nonEmpty = cells.filter((c) => c !== '');
-        if (nonEmpty.length === 0) continue;
-        if (/^(grand\s+)?total\b/i.test(cells[0] ?? '') || /^total\b/i.test(nonEmpty[0])) continue;
-        // Section headings ("Current", "1 - 30 days past due", a customer name above its lines) sit in
-        // columns the header does not name.
-        const mapped = new Set(Object.values(fields).map((f) => f!.index));
-        if (!cells.some((c, i) => c !== '' && mapped.has(i))) continue;
-        if (nonEmpty.length === 1 && Object.keys(fields).length > 2 && /^(current|\d+\s*-\s*\d+|\d+\s*\+|over|older)/i.test(nonEmpty[0])) continue;
-        rows.push({ line: r.info.lines, cells });
-      }
-      return { header: { line: records[h].info.lines, fields }, rows };
-    }
-  }
-  throw new CsvError('no header row found: expected columns such as Customer, Date, Num, Due Date, Amount, Open Balance');
-}
-
 export function detectKind(t: ParsedTable): ImportKind | null {
   const f = t.header.fields;
+  if (f.email || f.phone || f.contactPerson || f.firstName) return 'clients';
   if (f.dueDate || f.openBalance || (f.number && f.type)) return 'invoices';
   if (f.amount && f.issueDate) return 'payments';
   if (f.name || f.externalRef) return 'clients';
@@ -131,6 +97,22 @@ export function parseMoney(raw: string): number | null {
   const cents = Number(intPart || '0') * 100 + Number((frac + '00').slice(0, 2));
   if (!Number.isSafeInteger(cents)) return null;
   return negative ? -cents : cents;
+}
+
+const SYMBOLS: [RegExp, string][] = [
+  [/US\$/, 'USD'],
+  [/NZ\$/, 'NZD'],
+  [/A\$|AU\$/, 'AUD'],
+  [/CA?\$/, 'CAD'],
+  [/£/, 'GBP'],
+  [/€/, 'EUR'],
+];
+
+/** The currency an amount names itself ("£2,400.00", "2,400.00 GBP"), if any; a bare "$" names none. */
+export function moneyCurrency(raw: string): string | null {
+  const code = /^\(?-?\s*([A-Z]{3})\s|\s([A-Z]{3})\)?$/.exec(raw.trim());
+  if (code) return code[1] ?? code[2];
+  return SYMBOLS.find(([re]) => re.test(raw))?.[1] ?? null;
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

@@ -5,8 +5,9 @@
 import { and, asc, desc, eq, ilike, lt, sql, type SQL } from 'drizzle-orm';
 import { appendEvent } from '../../db/events';
 import * as ledger from '../../db/ledger';
+import { withConflictRetry } from '../../db/transactions';
 import * as t from '../../db/schema';
-import { loadAccount } from '../../activities/account/load-facts';
+import { loadAccount } from '../../db/account-facts';
 import { nextAction, sensitiveReasonLabels, type SensitiveReason } from '../../domain/policy/next-action';
 import { previewSchedule } from '../../domain/policy/preview';
 import type { IdleReason } from '../../domain/policy/types';
@@ -157,7 +158,7 @@ export const accountRoutes = [
         },
         contacts: contacts.map((c) => ({ id: c.id, name: c.name, email: c.email, phone: c.phone, role: c.role, isPrimary: c.isPrimary })),
         invoices: invoices.map((i) => ({ id: i.id, number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amountCents: i.amountCents, balanceCents: i.balanceCents, status: i.status, paidAt: isoOrNull(i.paidAt) })),
-        payments: payments.map(({ p, applied }) => ({ id: p.id, kind: p.kind, amountCents: p.amountCents, receivedAt: iso(p.receivedAt), method: p.method, reference: p.reference, unappliedCents: p.amountCents - Number(applied) })),
+        payments: payments.map(({ p, applied }) => ({ id: p.id, kind: p.kind, amountCents: p.amountCents, receivedAt: iso(p.receivedAt), method: p.method, reference: p.reference, unappliedCents: p.amountCents - Number(applied), dated: p.dated })),
         promises: promises.map((p) => ({ id: p.id, promisedDate: p.promisedDate, amountCents: p.amountCents, status: p.status, createdAt: iso(p.createdAt) })),
         disputes: disputes.map((d) => ({ id: d.id, invoiceId: d.invoiceId, reason: d.reason, status: d.status, openedAt: iso(d.openedAt), resolvedAt: isoOrNull(d.resolvedAt), resolution: d.resolution })),
         timeline: events.map(timelineItem),
@@ -265,7 +266,7 @@ export const accountRoutes = [
     response: FactWriteResponse,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await ledger.setMode(ctx.deps.db.db, { accountId: acc.id, mode: ctx.body.mode, reason: ctx.body.reason }, ctx.actor);
+      const r = await withConflictRetry(() => ledger.setMode(ctx.deps.db.db, { accountId: acc.id, mode: ctx.body.mode, reason: ctx.body.reason }, ctx.actor));
       const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'mode_changed', ctx.wfActor) : { signaled: false, message: 'Already in this mode.' };
       return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
     },
@@ -281,7 +282,7 @@ export const accountRoutes = [
     response: FactWriteResponse,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await ledger.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: true, reason: ctx.body.reason }, ctx.actor);
+      const r = await withConflictRetry(() => ledger.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: true, reason: ctx.body.reason }, ctx.actor));
       const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'paused', ctx.wfActor) : { signaled: false, message: 'Already paused.' };
       return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
     },
@@ -297,7 +298,7 @@ export const accountRoutes = [
     response: FactWriteResponse,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await ledger.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: false, reason: ctx.body.reason }, ctx.actor);
+      const r = await withConflictRetry(() => ledger.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: false, reason: ctx.body.reason }, ctx.actor));
       const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'resumed', ctx.wfActor) : { signaled: false, message: 'Not paused.' };
       return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
     },
@@ -316,7 +317,7 @@ export const accountRoutes = [
       const dateProblem = promiseDateProblem(ctx.body.promisedDate, ctx.now.toISOString().slice(0, 10));
       if (dateProblem) throw problems.validation(`body.promisedDate: ${dateProblem}`, [{ path: ['body', 'promisedDate'], message: dateProblem }]);
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await ledger.recordPromise(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor);
+      const r = await withConflictRetry(() => ledger.recordPromise(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor));
       return { accountId: acc.id, factsVersion: r.factsVersion, promiseId: r.promiseId, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'promise_recorded', ctx.wfActor) };
     },
   }),
@@ -332,7 +333,7 @@ export const accountRoutes = [
     status: 201,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await ledger.openDispute(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor);
+      const r = await withConflictRetry(() => ledger.openDispute(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor));
       return { accountId: acc.id, factsVersion: r.factsVersion, disputeId: r.disputeId, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'dispute_opened', ctx.wfActor) };
     },
   }),
@@ -347,7 +348,7 @@ export const accountRoutes = [
     response: FactWriteResponse,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await ledger.resolveDispute(ctx.deps.db.db, { accountId: acc.id, disputeId: ctx.params.disputeId, resolution: ctx.body.resolution, userId: userIdOf(ctx.principal) }, ctx.actor);
+      const r = await withConflictRetry(() => ledger.resolveDispute(ctx.deps.db.db, { accountId: acc.id, disputeId: ctx.params.disputeId, resolution: ctx.body.resolution, userId: userIdOf(ctx.principal) }, ctx.actor));
       return { accountId: acc.id, factsVersion: r.factsVersion, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'dispute_resolved', ctx.wfActor) };
     },
   }),

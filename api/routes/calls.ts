@@ -1,21 +1,25 @@
 /** The call list, call-prep sheets and call outcomes (through the workflow's logCallOutcome update). */
 import { aliasedTable, and, asc, desc, eq, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import * as t from '../../db/schema';
-import { CallDetail, CallListQuery, CallOutcomeRequest, CallOutcomeResponse, CallPage } from '../../domain/api/calls';
-import type { CallOutcome } from '../../workflows/account/definitions';
+import { CallClaimResponse, CallDetail, CallListQuery, CallOutcomeRequest, CallOutcomeResponse, CallPage } from '../../domain/api/calls';
+import { appendEvent } from '../../db/events';
+import type { CallOutcome } from '../../domain/messages';
 import { problems } from '../problems';
 import { promiseDateProblem } from '../../domain/dates';
 import { route, type AuthedCtx } from '../routing';
 import { IdParams, iso, isoOrNull } from './support';
 
 const assignee = aliasedTable(t.users, 'assignee');
+const attempts = sql<{ n: number; last: string | null }>`(
+  select json_build_object('n', count(*), 'last', max(e.created_at)) from ${t.events} e
+  where e.account_id = ${t.callTasks.accountId} and e.type = 'call.logged' and e.data->>'callTaskId' = ${t.callTasks.id}::text)`;
 const primaryContact = sql<{ name: string; phone: string | null; email: string } | null>`(
   select json_build_object('name', c.name, 'phone', c.phone, 'email', c.email) from ${t.contacts} c
   where c.account_id = ${t.callTasks.accountId} order by c.is_primary desc, c.name limit 1)`;
 
 function select(ctx: AuthedCtx<unknown, unknown, unknown>) {
   return ctx.deps.db.db
-    .select({ c: t.callTasks, a: t.accounts, assigneeName: assignee.name, contact: primaryContact, total: sql<number>`count(*) over ()::int` })
+    .select({ c: t.callTasks, a: t.accounts, assigneeName: assignee.name, contact: primaryContact, attempts, total: sql<number>`count(*) over ()::int` })
     .from(t.callTasks)
     .innerJoin(t.accounts, eq(t.accounts.id, t.callTasks.accountId))
     .leftJoin(assignee, eq(assignee.id, t.callTasks.assignedTo));
@@ -35,6 +39,8 @@ const item = (r: Row) => ({
   primaryContact: r.contact ? { name: r.contact.name, phone: r.contact.phone ?? null, email: r.contact.email } : null,
   outcome: r.c.outcome,
   completedAt: isoOrNull(r.c.completedAt),
+  attempts: Number(r.attempts?.n ?? 0),
+  lastAttemptAt: r.attempts?.last ? new Date(r.attempts.last).toISOString() : null,
 });
 
 /** A caller works their own calls and unassigned ones; everyone else with the permission may work any. */
@@ -111,6 +117,62 @@ export const callRoutes = [
       if (r.c.status !== 'open') throw problems.conflict(`This call is already ${r.c.status}${r.c.outcome ? ` (${r.c.outcome.replace('_', ' ')})` : ''}.`);
       const outcome = { ...ctx.body, callTaskId: r.c.id, actor: ctx.wfActor } as CallOutcome;
       return ctx.deps.temporal.logCallOutcome(r.a.id, outcome);
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/calls/:id/claim',
+    summary: 'Put an open, unassigned call on my list; answers 409 if someone else has it',
+    tag: 'calls',
+    access: { kind: 'permission', permission: 'calls:log' },
+    params: IdParams,
+    response: CallClaimResponse,
+    async handler(ctx) {
+      const p = ctx.principal;
+      if (p.kind !== 'user') throw problems.conflict('Only a person can claim a call.');
+      const r = await taskFor(ctx, ctx.params.id);
+      if (r.c.status !== 'open') throw problems.conflict(`This call is already ${r.c.status}.`);
+      // The guard in the update, not a read before it, decides a race between two callers.
+      const claimed = await ctx.deps.db.db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(t.callTasks)
+          .set({ assignedTo: p.id })
+          .where(and(eq(t.callTasks.id, r.c.id), eq(t.callTasks.status, 'open'), or(isNull(t.callTasks.assignedTo), eq(t.callTasks.assignedTo, p.id))))
+          .returning({ id: t.callTasks.id });
+        if (row && r.c.assignedTo !== p.id) await appendEvent(tx, { accountId: r.a.id, type: 'call.claimed', actor: ctx.actor, data: { callTaskId: r.c.id } });
+        return Boolean(row);
+      });
+      if (!claimed) {
+        const [now] = await select(ctx).where(eq(t.callTasks.id, r.c.id));
+        throw problems.conflict(`${now?.assigneeName ?? 'Someone else'} has already claimed this call.`);
+      }
+      return { callTaskId: r.c.id, assignedTo: p.id, assignedToName: p.name ?? null };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/calls/:id/release',
+    summary: 'Hand a call I claimed back to everyone (managers may release anyone’s)',
+    tag: 'calls',
+    access: { kind: 'permission', permission: 'calls:log' },
+    params: IdParams,
+    response: CallClaimResponse,
+    async handler(ctx) {
+      const p = ctx.principal;
+      const r = await taskFor(ctx, ctx.params.id);
+      if (r.c.status !== 'open') throw problems.conflict(`This call is already ${r.c.status}.`);
+      if (r.c.assignedTo === null) return { callTaskId: r.c.id, assignedTo: null, assignedToName: null };
+      const mayReleaseOthers = p.kind === 'user' && (p.role === 'manager' || p.role === 'admin');
+      if (p.kind !== 'user' || (r.c.assignedTo !== p.id && !mayReleaseOthers)) await ctx.refuse('this call is claimed by another caller', r.a.id);
+      await ctx.deps.db.db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(t.callTasks)
+          .set({ assignedTo: null })
+          .where(and(eq(t.callTasks.id, r.c.id), eq(t.callTasks.assignedTo, r.c.assignedTo!)))
+          .returning({ id: t.callTasks.id });
+        if (row) await appendEvent(tx, { accountId: r.a.id, type: 'call.released', actor: ctx.actor, data: { callTaskId: r.c.id, from: r.assigneeName } });
+      });
+      return { callTaskId: r.c.id, assignedTo: null, assignedToName: null };
     },
   }),
 ];

@@ -11,7 +11,8 @@ import { paymentHoldRoutes } from './payment-holds';
 import { policyRoutes } from './policies';
 import { queueRoutes } from './queue';
 import { recommendationRoutes } from './recommendations';
+import { replyRoutes } from './replies';
 import { settingRoutes } from './settings';
 import { streamRoutes } from './stream';
 
-export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...paymentHoldRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...streamRoutes] as RouteDef[];
+export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...paymentHoldRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...replyRoutes, ...streamRoutes] as RouteDef[];

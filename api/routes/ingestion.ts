@@ -10,6 +10,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Request } from 'express';
 import * as ledger from '../../db/ledger';
 import { findPossibleDuplicate, holdPossibleDuplicate } from '../../db/payment-holds';
+import { withConflictRetry } from '../../db/transactions';
 import * as t from '../../db/schema';
 import { FactWriteResponse } from '../../domain/api/common';
 import {
@@ -26,7 +27,7 @@ import {
 } from '../../domain/api/ingestion';
 import { problemTypes } from '../../domain/api/problems';
 import type { EventActor } from '../../db/events';
-import type { FactsChanged } from '../../workflows/account/definitions';
+import type { FactsChanged } from '../../domain/messages';
 import type { AppDeps } from '../deps';
 import { safeEqual, sha256, type Principal } from '../auth/principal';
 import { HttpProblem, problems } from '../problems';
@@ -77,32 +78,39 @@ async function idempotent<B extends object, P = never>(
   prefetch?: (tx: ledger.Tx) => Promise<P>,
 ): Promise<{ status: number; body: B & { workflow: FactWriteResponse['workflow'] }; replayed: boolean }> {
   const db = deps.db.db;
-  const done = await db.transaction(async (tx) => {
-    // Serialises concurrent deliveries of the same key; the loser then sees the winner's row.
-    // The lock and the read go together (one round trip); PostgreSQL reads only once the lock is held.
-    const guard = Promise.all([
-      tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`).execute(),
-      tx.select().from(t.idempotencyKeys).where(eq(t.idempotencyKeys.key, key)).execute(),
-    ]);
-    const prefetched = prefetch?.(tx);
-    prefetched?.catch(() => {}); // awaited by fn; dropped with a replay
-    const [, [prior]] = await guard;
-    if (prior) {
-      if (prior.requestHash !== requestHash)
-        throw new HttpProblem(422, problemTypes.idempotencyKeyReused, 'Idempotency key reused', 'This Idempotency-Key was already used for a different request.');
-      return { replayed: true as const, status: prior.statusCode, body: prior.response as B & { accountId?: string } };
-    }
-    const out = await fn(tx, prefetched);
-    const keyRow = tx.insert(t.idempotencyKeys).values({ key, requestHash, statusCode: out.status, response: out.body }).execute();
-    if (!out.written) {
-      await keyRow;
-      return { replayed: false as const, ...out };
-    }
-    // Not awaited here: the driver sends COMMIT as soon as this callback returns, behind the writes and
-    // the key row on the same connection, instead of one more round trip each.
-    const written = Promise.all([out.written, keyRow]).then(([w]) => w);
-    written.catch(() => {}); // awaited just below, once the transaction has ended
-    return { replayed: false as const, ...out, written };
+  // Rerun whole on a deadlock or serialization failure (PostgreSQL rolled it back, idempotency row and
+  // all); a payment's pipelined writes fail after the callback returns, so the rerun also covers them.
+  const done = await withConflictRetry(async () => {
+    const once = await db.transaction(async (tx) => {
+      // Serialises concurrent deliveries of the same key; the loser then sees the winner's row.
+      // The lock and the read go together (one round trip); PostgreSQL reads only once the lock is held.
+      const guard = Promise.all([
+        tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`).execute(),
+        tx.select().from(t.idempotencyKeys).where(eq(t.idempotencyKeys.key, key)).execute(),
+      ]);
+      const prefetched = prefetch?.(tx);
+      prefetched?.catch(() => {}); // awaited by fn; dropped with a replay
+      const [, [prior]] = await guard;
+      if (prior) {
+        if (prior.requestHash !== requestHash)
+          throw new HttpProblem(422, problemTypes.idempotencyKeyReused, 'Idempotency key reused', 'This Idempotency-Key was already used for a different request.');
+        return { replayed: true as const, status: prior.statusCode, body: prior.response as B & { accountId?: string } };
+      }
+      const out = await fn(tx, prefetched);
+      const keyRow = tx.insert(t.idempotencyKeys).values({ key, requestHash, statusCode: out.status, response: out.body }).execute();
+      if (!out.written) {
+        await keyRow;
+        return { replayed: false as const, ...out };
+      }
+      // Not awaited here: the driver sends COMMIT as soon as this callback returns, behind the writes and
+      // the key row on the same connection, instead of one more round trip each.
+      const written = Promise.all([out.written, keyRow]).then(([w]) => w);
+      written.catch(() => {}); // awaited just below, once the transaction has ended
+      return { replayed: false as const, ...out, written };
+    });
+    // If a write failed, it aborted the transaction and its COMMIT rolled it back: nothing was recorded.
+    if (!once.replayed && once.written) return { ...once, balanceCents: (await once.written).balanceCents };
+    return once;
   });
   if (done.replayed) {
     const accountId = (done.body as { accountId?: string }).accountId;
@@ -113,8 +121,7 @@ async function idempotent<B extends object, P = never>(
     }
     return { status: done.status, body: { ...done.body, workflow }, replayed: true };
   }
-  // If a write failed, it aborted the transaction and its COMMIT rolled it back: nothing was recorded.
-  const balanceCents = done.written ? (await done.written).balanceCents : done.balanceCents;
+  const balanceCents = done.balanceCents;
   const workflow = done.changed
     ? await signalFacts(deps, done.accountId, done.factsVersion, done.change, actor, balanceCents === undefined ? undefined : { balanceCents })
     : { signaled: false, message: 'Nothing changed.' };
@@ -304,7 +311,7 @@ export const ingestionRoutes = [
     async handler(ctx) {
       const [inv] = await ctx.deps.db.db.select({ accountId: t.invoices.accountId }).from(t.invoices).where(eq(t.invoices.id, ctx.params.id));
       if (!inv) throw problems.notFound('This invoice');
-      const out = await ctx.deps.db.db.transaction((tx) => doVoid(tx, { accountId: inv.accountId, invoiceId: ctx.params.id, reason: ctx.body.reason }, ctx.actor));
+      const out = await withConflictRetry(() => ctx.deps.db.db.transaction((tx) => doVoid(tx, { accountId: inv.accountId, invoiceId: ctx.params.id, reason: ctx.body.reason }, ctx.actor)));
       const workflow = out.changed ? await signalFacts(ctx.deps, out.accountId, out.factsVersion, 'invoice_voided', ctx.wfActor) : { signaled: false, message: 'Already void.' };
       return { ...out.body, workflow };
     },

@@ -148,7 +148,7 @@ export const metricRoutes = [
       const rows = await deps.db.db.execute<{ step_id: string; sent: number; paid: number }>(sql`
         select m.step_id, count(*)::int as sent,
           count(*) filter (where exists (
-            select 1 from ${t.payments} p where p.account_id = m.account_id and p.kind = 'payment'
+            select 1 from ${t.payments} p where p.account_id = m.account_id and p.kind = 'payment' and p.dated
               and p.received_at > m.sent_at and p.received_at <= m.sent_at + interval '7 days'))::int as paid
         from ${t.messages} m where m.status = 'sent' and m.sent_at is not null
         group by m.step_id order by m.step_id`);

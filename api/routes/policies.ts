@@ -16,7 +16,7 @@ import { WorkflowUnavailableError } from '../gateway';
 import { HttpProblem, problems } from '../problems';
 import { route } from '../routing';
 import { iso, NOT_SIGNALED } from './support';
-import type { Actor } from '../../workflows/account/definitions';
+import type { Actor } from '../../domain/messages';
 
 type Row = { p: t.PolicyRow; by: string | null };
 

@@ -7,9 +7,13 @@ import { and, asc, desc, eq, fillPlaceholders, ilike, inArray, sql, type SQL, ty
 import type postgres from 'postgres';
 import { perDatabase, type Db } from '../../db/client';
 import * as t from '../../db/schema';
+import { loadAccount, payLinkFor } from '../../db/account-facts';
+import { buildStatement } from '../../domain/drafting/statement';
+import type { PlannedStep } from '../../domain/policy/types';
 import { problemTypes } from '../../domain/api/problems';
 import { BulkApproveRequest, BulkApproveResponse, DecisionRequest, DecisionResponse, QueueDetail, QueueItem, QueuePage, QueueQuery } from '../../domain/api/queue';
-import type { DraftDecision } from '../../workflows/account/definitions';
+import { Errors, type DraftDecision } from '../../domain/messages';
+import { WorkflowRejectedError } from '../gateway';
 import { defaultPolicies } from '../../domain/policy/default-policy';
 import { draftNeedsManager } from '../../domain/policy/manager-decisions';
 import { PolicyDefinition } from '../../domain/policy/schema';
@@ -101,7 +105,16 @@ async function decide(ctx: AuthedCtx<unknown, unknown, unknown>, messageId: stri
   if (p.kind === 'user' && !isManager(p.role) && (await needsManager(db, m))) await ctx.refuse('only a manager decides service pauses and collections', m.accountId);
   if (m.status !== 'pending_approval') throw alreadyDecided(m);
   const d = { ...decision, messageId, actor: ctx.wfActor } as DraftDecision;
-  return ctx.deps.temporal.decideDraft(m.accountId, d);
+  try {
+    return await ctx.deps.temporal.decideDraft(m.accountId, d);
+  } catch (err) {
+    // The draft was waiting when read above; if the workflow no longer knows it, something decided it
+    // in between — a payment withdrawing it, most often. The row says what, and that is the answer.
+    if (!(err instanceof WorkflowRejectedError && err.errorType === Errors.NoSuchDraft)) throw err;
+    const [now] = await db.select().from(t.messages).where(eq(t.messages.id, messageId));
+    if (now && now.status !== 'pending_approval') throw alreadyDecided(now);
+    throw err;
+  }
 }
 
 /** Which filters a list request uses and how it sorts: each distinct shape is one prepared statement. */
@@ -309,6 +322,7 @@ export const queueRoutes = [
         db.select().from(t.promises).where(and(eq(t.promises.accountId, r.a.id), eq(t.promises.status, 'open'))).orderBy(desc(t.promises.createdAt)).limit(1),
       ]);
       const fc = (r.m.factCheck ?? {}) as { passed?: unknown; failures?: unknown; issues?: unknown };
+      const statement = await statementFor(db, r.m, now);
       return {
         message: {
           ...queueItem(r, now),
@@ -325,6 +339,7 @@ export const queueRoutes = [
           scheduledFor: isoOrNull(r.m.scheduledFor),
           decidedAt: isoOrNull(r.m.decidedAt),
           decisionReason: r.m.decisionReason,
+          sendNote: r.m.sendNote,
         },
         factCheck: {
           passed: fc.passed === true,
@@ -348,6 +363,7 @@ export const queueRoutes = [
           openPromise: promise ? { promisedDate: promise.promisedDate, amountCents: promise.amountCents } : null,
         },
         invoices: invoices.map((i) => ({ id: i.id, number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amountCents: i.amountCents, balanceCents: i.balanceCents, status: i.status })),
+        statement,
         history: history.map((h) => ({ id: h.id, stepId: h.stepId, status: h.status, subject: h.subject, createdAt: iso(h.createdAt), sentAt: isoOrNull(h.sentAt) })),
       };
     },
@@ -388,3 +404,49 @@ export const queueRoutes = [
     },
   }),
 ];
+
+/**
+ * The facts panel reads the same statement the draft was written from, at the moment it goes out (or
+ * now, for a draft still waiting): the panel and the message cannot disagree about what is overdue or
+ * whether this is the first contact.
+ */
+async function statementFor(db: Db, m: typeof t.messages.$inferSelect, now: Date): Promise<z.infer<typeof QueueDetail>['statement']> {
+  const at = m.sentAt ?? m.scheduledFor ?? (m.status === 'pending_approval' ? now : m.createdAt);
+  const loaded = await loadAccount(db, m.accountId, at);
+  if (!loaded) return null;
+  const sent = await db
+    .select({ stepId: t.messages.stepId, cycleKey: t.messages.cycleKey, sentAt: t.messages.sentAt, subject: t.messages.subject })
+    .from(t.messages)
+    .where(and(eq(t.messages.accountId, m.accountId), eq(t.messages.status, 'sent'), sql`${t.messages.id} <> ${m.id}`));
+  const step: PlannedStep = {
+    stepId: m.stepId,
+    kind: (loaded.policy.steps.find((s) => s.id === m.stepId)?.kind ?? 'first_reminder'),
+    channel: 'email',
+    tone: m.tone,
+    cycleKey: m.cycleKey,
+    invoiceIds: m.invoiceIds,
+    balanceCents: m.amountCents,
+    daysPastDue: 0,
+    sensitiveReasons: [],
+  };
+  const st = buildStatement({
+    facts: loaded.facts,
+    step,
+    now: at.toISOString(),
+    payLink: payLinkFor(loaded.settings, m.accountId),
+    sender: loaded.settings.sender_identity,
+    earlierMessages: sent.filter((x) => x.sentAt && x.sentAt < at).map((x) => ({ stepId: x.stepId, cycleKey: x.cycleKey, sentAt: x.sentAt!.toISOString(), subject: x.subject })),
+    rules: { requiresPayLink: false, allowsConsequences: false, statesInterruption: false },
+    lateFees: loaded.settings.late_fees,
+  });
+  return {
+    sendDate: st.sendDate,
+    overdueCents: st.overdueCents,
+    upcomingCents: st.upcomingCents,
+    totalOwedCents: st.totalOwedCents,
+    currency: st.locale.currency,
+    firstContact: st.firstContact,
+    messagesThisCycle: st.messagesThisCycle.length,
+    invoices: st.invoices.map((i) => ({ id: i.id, state: i.state, daysPastDue: i.daysPastDue })),
+  };
+}

@@ -54,7 +54,18 @@ export const streamRoutes = [
       res.write('retry: 3000\n\n');
       const send = (rows: Row[]) => {
         for (const r of rows) {
-          const data = { id: r.e.id, accountId: r.e.accountId, accountName: r.accountName ?? null, type: r.e.type, actorName: r.e.actorName, createdAt: r.e.createdAt.toISOString() };
+          const facts = (r.e.data ?? {}) as Record<string, unknown>;
+          const text = (v: unknown) => (typeof v === 'string' ? v : null);
+          const data = {
+            id: r.e.id,
+            accountId: r.e.accountId,
+            accountName: r.accountName ?? null,
+            type: r.e.type,
+            actorName: r.e.actorName,
+            createdAt: r.e.createdAt.toISOString(),
+            messageId: text(facts.messageId),
+            reason: text(facts.reason),
+          };
           res.write(`id: ${r.e.id}\nevent: activity\ndata: ${JSON.stringify(data)}\n\n`);
           last = r.e.id;
         }

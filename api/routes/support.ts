@@ -2,7 +2,7 @@
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import * as t from '../../db/schema';
 import type { WorkflowNotice } from '../../domain/api/common';
-import type { FactsChanged } from '../../workflows/account/definitions';
+import type { FactsChanged } from '../../domain/messages';
 import type { AppDeps } from '../deps';
 import type { Principal } from '../auth/principal';
 import type { Executor } from '../../db/ledger';

@@ -62,6 +62,8 @@ export const PaymentView = z.object({
   reference: z.string().nullable(),
   /** Not yet applied to any invoice (e.g. arrived before its invoice). */
   unappliedCents: Cents,
+  /** False for money an import found already paid with no date: receivedAt is then no payment day. */
+  dated: z.boolean().optional(),
 });
 
 export const AccountDetail = z.object({

@@ -24,6 +24,9 @@ export const CallListItem = z.object({
   primaryContact: z.object({ name: z.string(), phone: z.string().nullable(), email: z.string() }).nullable(),
   outcome: z.string().nullable(),
   completedAt: Instant.nullable(),
+  /** Calls logged on this task so far ("no answer" keeps it open), and when the latest was. */
+  attempts: z.number().int().optional(),
+  lastAttemptAt: Instant.nullable().optional(),
 });
 export type CallListItem = z.infer<typeof CallListItem>;
 export const CallPage = pageOf(CallListItem);
@@ -44,3 +47,7 @@ export const CallOutcomeRequest = z.discriminatedUnion('outcome', [
 export type CallOutcomeRequest = z.infer<typeof CallOutcomeRequest>;
 
 export const CallOutcomeResponse = z.object({ callTaskId: Uuid, recorded: z.string() });
+
+/** Claiming puts a call on one caller's list; releasing hands it back to everyone. */
+export const CallClaimResponse = z.object({ callTaskId: Uuid, assignedTo: Uuid.nullable(), assignedToName: z.string().nullable() });
+export type CallClaimResponse = z.infer<typeof CallClaimResponse>;

@@ -114,7 +114,8 @@ export const WebhookEvent = z.discriminatedUnion('type', [
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
 export const WebhookResponse = z.object({ id: z.string(), duplicate: z.boolean(), result: z.unknown() });
 
-export const importKinds = ['clients', 'invoices', 'payments'] as const;
+/** `balances`: an ageing summary (one line per customer), checked against the ledger, no invoices written. */
+export const importKinds = ['clients', 'invoices', 'payments', 'balances'] as const;
 export const ImportKind = z.enum(importKinds);
 export type ImportKind = z.infer<typeof ImportKind>;
 
@@ -124,6 +125,10 @@ export const ImportQuery = z.strictObject({
   dryRun: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
   /** How to read 03/04/2026. `auto` decides from the file and refuses it when it cannot tell. */
   dateOrder: z.enum(['auto', 'mdy', 'dmy']).default('auto'),
+  /** The currency of amounts that do not name theirs (no currency column, no symbol); default USD. */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter code such as USD').optional(),
+  /** The file's name, kept with the file as evidence. */
+  fileName: z.string().max(255).optional(),
 });
 export type ImportQuery = z.infer<typeof ImportQuery>;
 
@@ -135,7 +140,48 @@ export const ImportRowError = z.object({
 });
 export type ImportRowError = z.infer<typeof ImportRowError>;
 
+/** What the import does (or, in a dry run, would do) with one line of the file or one fact in the ledger. */
+export const importOutcomes = [
+  'created',
+  'updated',
+  'unchanged',
+  'paid_in_books',
+  'settled_in_books',
+  'paid_before_import',
+  'credit',
+  'payment',
+  'client_created',
+  'client_updated',
+  'checked',
+  'reported',
+] as const;
+export const ImportLine = z.object({
+  /** The file's line; null for a ledger fact the file does not mention (an invoice settled in the books). */
+  row: z.number().int().nullable(),
+  customer: z.string(),
+  number: z.string().nullable(),
+  outcome: z.enum(importOutcomes),
+  amountCents: z.number().int().nullable(),
+  currency: z.string().nullable(),
+  message: z.string().optional(),
+});
+export type ImportLine = z.infer<typeof ImportLine>;
+
+export const ImportTotalCheck = z.object({
+  line: z.number().int(),
+  label: z.string(),
+  column: z.string(),
+  fileCents: z.number().int(),
+  rowsCents: z.number().int(),
+  scope: z.enum(['group', 'grand']),
+  note: z.string().optional(),
+});
+
 export const ImportReport = z.object({
+  /** The report the file was recognised as, e.g. "QuickBooks Online A/R Aging Detail". */
+  shape: z.string(),
+  /** The report's own "as of" date. */
+  asOf: IsoDate.nullable(),
   kind: ImportKind,
   dryRun: z.boolean(),
   /** Nothing is written unless every row is valid. */
@@ -148,6 +194,18 @@ export const ImportReport = z.object({
   paymentsRecorded: z.number().int(),
   creditNotesRecorded: z.number().int(),
   skipped: z.number().int(),
+  invoicesUnchanged: z.number().int(),
+  paidInBooks: z.number().int(),
+  settledInBooks: z.number().int(),
+  /** What the file holds, as read: invoices, credits, customers, the open total per currency. */
+  file: z.object({ invoices: z.number().int(), credits: z.number().int(), customers: z.number().int(), open: z.record(z.string(), z.number().int()) }),
+  furniture: z.object({ titles: z.number().int(), headings: z.number().int(), totals: z.number().int(), footers: z.number().int(), blank: z.number().int() }),
+  totals: z.array(ImportTotalCheck),
+  lines: z.array(ImportLine),
+  /** Accounts this import touched that still have no contact to write to. */
+  accountsWithoutContact: z.array(z.string()),
+  notes: z.array(z.string()),
+  importId: Uuid.nullable(),
   errors: z.array(ImportRowError),
   workflow: z.object({ signaled: z.number().int(), notSignaled: z.number().int() }).optional(),
 });

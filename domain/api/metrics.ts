@@ -81,5 +81,9 @@ export const StreamEvent = z.object({
   type: z.string(),
   actorName: z.string().nullable(),
   createdAt: z.string(),
+  /** The draft or message an event is about, so a page can tell which item left without diffing lists. */
+  messageId: z.string().nullable().optional(),
+  /** Why it happened, in words, when the event says (a rejection's reason, a withdrawal's cause). */
+  reason: z.string().nullable().optional(),
 });
 export type StreamEvent = z.infer<typeof StreamEvent>;

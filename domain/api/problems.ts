@@ -31,6 +31,8 @@ export const problemTypes = {
   possibleDuplicatePayment: '/problems/possible-duplicate-payment',
   databaseUnavailable: '/problems/database-unavailable',
   workflowUnavailable: '/problems/workflow-unavailable',
+  writeConflict: '/problems/write-conflict',
+  timedOut: '/problems/timed-out',
   notConfigured: '/problems/not-configured',
   internal: '/problems/internal',
 } as const;

@@ -66,7 +66,7 @@ export const FactCheckView = z.object({
 
 export const QueueDetail = z.object({
   message: QueueItem.extend({
-    status: z.enum(['pending_approval', 'approved', 'rejected', 'superseded', 'sent', 'suppressed']),
+    status: z.enum(['pending_approval', 'approved', 'rejected', 'superseded', 'sent', 'suppressed', 'sending', 'unconfirmed']),
     toEmail: z.string(),
     bodyText: z.string(),
     bodyHtml: z.string().nullable(),
@@ -79,6 +79,8 @@ export const QueueDetail = z.object({
     scheduledFor: Instant.nullable(),
     decidedAt: Instant.nullable(),
     decisionReason: z.string().nullable(),
+    /** How the send went, when a person must know ("sent while a payment was arriving", "may have been sent at …"). */
+    sendNote: z.string().nullable().optional(),
   }),
   factCheck: FactCheckView,
   account: z.object({
@@ -97,6 +99,23 @@ export const QueueDetail = z.object({
   }),
   /** The invoices the draft is about. */
   invoices: z.array(QueueInvoice),
+  /**
+   * The account's statement on the day the draft goes out, read the way the draft was written: what is
+   * overdue and what is not yet due, and whether anything was written to the client in this cycle.
+   */
+  statement: z
+    .object({
+      sendDate: IsoDate,
+      overdueCents: Cents,
+      upcomingCents: Cents,
+      totalOwedCents: Cents,
+      currency: z.string(),
+      firstContact: z.boolean(),
+      messagesThisCycle: z.number().int().nonnegative(),
+      invoices: z.array(z.object({ id: Uuid, state: z.enum(['overdue', 'upcoming']), daysPastDue: z.number().int().nonnegative() })),
+    })
+    .nullable()
+    .optional(),
   /** Earlier messages to this account, newest first. */
   history: z.array(z.object({ id: Uuid, stepId: z.string(), status: z.string(), subject: z.string(), createdAt: Instant, sentAt: Instant.nullable() })),
 });

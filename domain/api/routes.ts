@@ -35,6 +35,8 @@ export const apiPaths = {
   calls: '/api/calls',
   call: (id: string) => `/api/calls/${id}`,
   callOutcome: (id: string) => `/api/calls/${id}/outcome`,
+  callClaim: (id: string) => `/api/calls/${id}/claim`,
+  callRelease: (id: string) => `/api/calls/${id}/release`,
   clients: '/api/clients',
   invoices: '/api/invoices',
   invoiceVoid: (id: string) => `/api/invoices/${id}/void`,

@@ -6,24 +6,31 @@
 import { DateTime } from 'luxon';
 import type { AccountFacts, ContactFact, Instant, IsoDate, PaymentMethod } from '../facts';
 import type { PlannedStep } from '../policy/types';
-import { addDays, daysBetween, formatMoney, formatShortDate, localDate } from './context';
+import { addDays, daysBetween, formatShortDate, localDate } from './context';
+import { buildStatement, formatterFor, statementLocale } from './statement';
+
+const statementLocaleOf = (facts: AccountFacts) => statementLocale(facts.country, facts.currency);
+import type { LateFees } from '../settings';
 import type { EarlierMessage } from './types';
 
-export const CALL_SHEET_VERSION = 'call-sheet-v1';
+export const CALL_SHEET_VERSION = 'call-sheet-v2';
 
 export interface CallSheetInput {
   facts: AccountFacts;
   step: PlannedStep;
   now: Instant;
-  caller?: { name: string; company: string };
+  /** Who is calling, and for which company: the opening names both. */
+  caller: { name: string; company: string };
   /** Messages already sent with their subjects; without them the sheet lists the sent steps from the facts. */
   earlierMessages?: EarlierMessage[];
+  lateFees?: LateFees;
 }
 
 export interface CallSheetRow {
   number: string;
   issueDate: IsoDate;
   dueDate: IsoDate;
+  state: 'overdue' | 'upcoming';
   daysPastDue: number;
   amount: string;
   balance: string;
@@ -44,7 +51,21 @@ export interface CallSheet {
     nextWindowStart: Instant;
     nextWindowLocal: string;
   };
-  owed: { rows: CallSheetRow[]; totalCents: number; total: string; oldestDaysPastDue: number };
+  owed: {
+    rows: CallSheetRow[];
+    /** What is owed in all; `overdue` and `upcoming` are its two parts, never to be confused. */
+    totalCents: number;
+    total: string;
+    overdueCents: number;
+    overdue: string;
+    upcomingCents: number;
+    upcoming: string;
+    oldestDaysPastDue: number;
+  };
+  /** Nothing was written to the client in this cycle before the call. */
+  firstContact: boolean;
+  /** The facts version the sheet was built from, when the caller knows it: a newer one rebuilds it. */
+  factsVersion?: number;
   history: { messages: string[]; promises: string[]; disputes: string[] };
   paymentHistory: string;
   flags: string[];
@@ -58,45 +79,55 @@ const METHOD_LABEL: Record<PaymentMethod, string> = { ach: 'ACH', card: 'card', 
 
 export function buildCallSheet(input: CallSheetInput): CallSheet {
   const { facts, step, now } = input;
-  const cur = (c: number) => formatMoney(c, facts.currency);
+  const st = buildStatement({
+    facts,
+    step,
+    now,
+    payLink: '',
+    sender: { name: input.caller.name, company: input.caller.company, email: '' },
+    earlierMessages: input.earlierMessages ?? [],
+    rules: { requiresPayLink: false, allowsConsequences: false, statesInterruption: false },
+    lateFees: input.lateFees,
+  });
+  const f = formatterFor(st.locale);
+  const cur = f.money;
+  const short = f.shortDate;
   const tz = facts.timeZone;
-  const today = localDate(now, tz);
+  const today = st.sendDate;
 
   const withPhone = facts.contacts.find((c) => c.phone);
   const contact = withPhone ?? facts.contacts[0] ?? null;
-  const open = facts.invoices
-    .filter((i) => i.status === 'open' && i.balanceCents > 0)
-    .sort((a, b) => a.dueDate.localeCompare(b.dueDate));
-  const totalCents = open.reduce((s, i) => s + i.balanceCents, 0);
-  const rows = open.map((i) => ({
+  const totalCents = st.totalOwedCents;
+  const rows: CallSheetRow[] = st.invoices.map((i) => ({
     number: i.number,
     issueDate: i.issueDate,
     dueDate: i.dueDate,
-    daysPastDue: Math.max(0, daysBetween(i.dueDate, today)),
+    state: i.state,
+    daysPastDue: i.daysPastDue,
     amount: cur(i.amountCents),
     balance: cur(i.balanceCents),
   }));
-  const oldestDaysPastDue = rows[0]?.daysPastDue ?? 0;
+  const oldestDaysPastDue = st.maxDaysPastDue;
 
   const window = nextCallWindow(facts, now);
   const tenureYears = Math.floor(daysBetween(facts.clientSince, today) / 365);
   const tenure = tenureYears >= 1 ? `${tenureYears} year${tenureYears > 1 ? 's' : ''}` : `${Math.max(0, Math.floor(daysBetween(facts.clientSince, today) / 30))} months`;
 
   const messages = input.earlierMessages
-    ? [...input.earlierMessages].sort((a, b) => a.sentAt.localeCompare(b.sentAt)).map((m) => `${formatShortDate(localDate(m.sentAt, tz))}: ${m.subject}`)
+    ? [...input.earlierMessages].sort((a, b) => a.sentAt.localeCompare(b.sentAt)).map((m) => `${short(localDate(m.sentAt, tz))}: ${m.subject}`)
     : [...facts.sent]
     .sort((a, b) => a.sentAt.localeCompare(b.sentAt))
-    .map((s) => `${formatShortDate(localDate(s.sentAt, tz))}: ${s.stepId.replace(/_/g, ' ')}${s.tone ? ` (${s.tone})` : ''}`);
+    .map((s) => `${short(localDate(s.sentAt, tz))}: ${s.stepId.replace(/_/g, ' ')}${s.tone ? ` (${s.tone})` : ''}`);
   const promises = [...facts.promises]
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
     .map(
       (p) =>
-        `${formatShortDate(localDate(p.createdAt, tz))}: promised ${p.amountCents ? cur(p.amountCents) : 'payment'} by ${formatShortDate(p.promisedDate)} (${p.status})`,
+        `${short(localDate(p.createdAt, tz))}: promised ${p.amountCents ? cur(p.amountCents) : 'payment'} by ${short(p.promisedDate)} (${p.status})`,
     );
   const invoiceNumber = new Map(facts.invoices.map((i) => [i.id, i.number]));
   const disputes = facts.disputes.map(
     (d) =>
-      `${formatShortDate(localDate(d.openedAt, tz))}: ${d.invoiceId ? `${invoiceNumber.get(d.invoiceId) ?? 'an invoice'}: ` : ''}${d.reason} (${d.status})`,
+      `${short(localDate(d.openedAt, tz))}: ${d.invoiceId ? `${invoiceNumber.get(d.invoiceId) ?? 'an invoice'}: ` : ''}${d.reason} (${d.status})`,
   );
 
   const openDisputes = facts.disputes.filter((d) => d.status === 'open');
@@ -104,19 +135,26 @@ export function buildCallSheet(input: CallSheetInput): CallSheet {
   const flags = [
     ...openDisputes.map((d) => `Open dispute${d.invoiceId ? ` on ${invoiceNumber.get(d.invoiceId) ?? 'an invoice'}` : ''}: ${d.reason}`),
     ...(broken.length ? [`${broken.length} broken promise${broken.length > 1 ? 's' : ''} to pay`] : []),
+    ...(st.firstContact ? ['First contact this cycle: nothing has been written to the client about these invoices'] : []),
     ...(facts.segment === 'key_account' || facts.segment === 'sensitive' ? [`${facts.segment.replace('_', ' ')} account: keep a manager informed`] : []),
     ...step.sensitiveReasons,
   ];
 
-  const caller = input.caller;
   const firstName = contact?.name.split(/\s+/)[0] ?? 'there';
-  const intro = caller ? `this is ${caller.name} from ${caller.company}` : 'this is [your name] from [company]';
+  const intro = `this is ${input.caller.name} from ${input.caller.company}`;
   const thanks = tenureYears >= 2 ? ` First, thank you for being with us for ${tenure}.` : '';
-  const about = rows[0]
-    ? `I'm calling about the ${cur(totalCents)} open on your account; the oldest invoice, ${rows[0].number}, is ${rows[0].daysPastDue} days past due.`
-    : `I'm calling about your account.`;
-  const promiseLine = broken.length
-    ? ` We had noted payment for ${formatShortDate(broken[broken.length - 1].promisedDate)}, and I wanted to check what happened.`
+  const oldest = st.overdue[0];
+  const nextUp = st.upcoming[0];
+  const about =
+    totalCents === 0
+      ? `I'm calling to thank you: your account is settled, and nothing is owed.`
+      : oldest
+        ? `I'm calling about the ${cur(st.overdueCents)} overdue on your account; the oldest invoice, ${oldest.number}, is ${oldest.daysPastDue} day${oldest.daysPastDue === 1 ? '' : 's'} past due.` +
+          (nextUp ? ` Separately, ${cur(st.upcomingCents)} is not yet due; the next invoice, ${nextUp.number}, falls due on ${short(nextUp.dueDate)}.` : '')
+        : `I'm calling about the ${cur(totalCents)} coming due on your account, the first on ${short(nextUp!.dueDate)}.`;
+  // Only this cycle's broken promise: an old one is history, not the reason for this call.
+  const promiseLine = st.brokenPromise && totalCents > 0
+    ? ` We had noted payment for ${short(st.brokenPromise.promisedDate)}, and I wanted to check what happened.`
     : '';
   const opening = `Hi ${firstName}, ${intro}.${thanks} ${about}${promiseLine} Is now a good moment to talk it through?`;
 
@@ -157,7 +195,17 @@ export function buildCallSheet(input: CallSheetInput): CallSheet {
       nextWindowStart: window.start,
       nextWindowLocal: DateTime.fromISO(window.start, { zone: 'utc' }).setZone(tz).setLocale('en-US').toFormat('ccc LLL d, HH:mm'),
     },
-    owed: { rows, totalCents, total: cur(totalCents), oldestDaysPastDue },
+    owed: {
+      rows,
+      totalCents,
+      total: cur(totalCents),
+      overdueCents: st.overdueCents,
+      overdue: cur(st.overdueCents),
+      upcomingCents: st.upcomingCents,
+      upcoming: cur(st.upcomingCents),
+      oldestDaysPastDue,
+    },
+    firstContact: st.firstContact,
     history: { messages, promises, disputes },
     paymentHistory: paymentHistoryLine(facts, now),
     flags,
@@ -215,7 +263,8 @@ function paymentHistoryLine(facts: AccountFacts, now: Instant): string {
     if (late.length) parts.push(`late ones averaged ${Math.round(late.reduce((s, d) => s + d, 0) / late.length)} days`);
   } else parts.push('No paid invoices in the last 13 months');
   const last = [...facts.payments].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt))[0];
-  if (last) parts.push(`last payment ${formatMoney(last.amountCents, facts.currency)} on ${formatShortDate(localDate(last.receivedAt, tz))} by ${METHOD_LABEL[last.method]}`);
+  const f = formatterFor(statementLocaleOf(facts));
+  if (last) parts.push(`last payment ${f.money(last.amountCents)} on ${f.shortDate(localDate(last.receivedAt, tz))} by ${METHOD_LABEL[last.method]}`);
   const broken = facts.promises.filter((p) => p.status === 'broken').length;
   if (broken) parts.push(`${broken} broken promise${broken > 1 ? 's' : ''}`);
   return `${parts.join('; ')}.`;
@@ -234,7 +283,7 @@ export function renderCallSheetHtml(sheet: CallSheet): string {
   const rows = sheet.owed.rows
     .map(
       (r) =>
-        `<tr><td>${esc(r.number)}</td><td>${esc(formatShortDate(r.issueDate))}</td><td>${esc(formatShortDate(r.dueDate))}</td><td class="n">${r.daysPastDue}</td><td class="n">${esc(r.amount)}</td><td class="n">${esc(r.balance)}</td></tr>`,
+        `<tr><td>${esc(r.number)}</td><td>${esc(formatShortDate(r.issueDate))}</td><td>${esc(formatShortDate(r.dueDate))}</td><td class="n">${r.state === 'overdue' ? r.daysPastDue : 'not yet due'}</td><td class="n">${esc(r.amount)}</td><td class="n">${esc(r.balance)}</td></tr>`,
     )
     .join('');
   return `<!doctype html>
@@ -258,7 +307,7 @@ ${sheet.otherContacts.length ? `<p class="muted">Also: ${sheet.otherContacts.map
 <h2>When</h2>
 <p>${esc(sheet.when.hours)} (${esc(sheet.when.timeZone)})<br>Their time now: ${esc(sheet.when.localNow)} · ${sheet.when.callableNow ? 'inside business hours' : `next window ${esc(sheet.when.nextWindowLocal)}`}</p>
 </div></div>
-<h2>What is owed: ${esc(sheet.owed.total)}</h2>
+<h2>What is owed: ${esc(sheet.owed.total)}${sheet.owed.upcomingCents > 0 && sheet.owed.overdueCents > 0 ? ` (${esc(sheet.owed.overdue)} overdue, ${esc(sheet.owed.upcoming)} not yet due)` : ''}</h2>
 <table><thead><tr><th>Invoice</th><th>Issued</th><th>Due</th><th class="n">Days late</th><th class="n">Amount</th><th class="n">Balance</th></tr></thead>
 <tbody>${rows}</tbody><tfoot><tr><th colspan="5">Total</th><th class="n">${esc(sheet.owed.total)}</th></tr></tfoot></table>
 <h2>Payment history</h2><p>${esc(sheet.paymentHistory)}</p>

@@ -5,10 +5,10 @@
 import { DateTime } from 'luxon';
 import type { InvoiceFact, IsoDate, PaymentFact, PromiseFact } from '../facts';
 import { stepKinds } from '../policy/schema';
+import { buildStatement } from './statement';
+import type { Statement } from './statement';
 import type { StepKind } from '../policy/schema';
 import type { DraftInput, DraftRules } from './types';
-
-const DEFAULT_REPLY_DAYS = 7;
 
 export function minorUnitDigits(currency: string): number {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
@@ -69,13 +69,17 @@ export function languagePermissions(kind: StepKind, rules: DraftRules): Language
 }
 
 export interface DraftContext {
+  /** The one reading of the ledger every other field here is taken from. */
+  statement: Statement;
   currency: string;
   today: IsoDate;
-  /** Open invoices with something still owed, oldest due date first. */
+  /** Open invoices with something still owed, oldest due date first (overdue and upcoming alike). */
   openInvoices: InvoiceFact[];
+  /** What is owed in all, overdue and upcoming: never to be called overdue. */
   totalCents: number;
-  /** Payments on invoices that are still open: the partial payments a message may thank for. */
+  /** Payments received since the last message that went to an invoice: what a message may thank for. */
   partialPayments: Array<PaymentFact & { invoiceNumber: string; receivedOn: IsoDate }>;
+  /** This cycle's promises only. */
   openPromise?: PromiseFact;
   brokenPromise?: PromiseFact;
   replyBy: IsoDate;
@@ -88,46 +92,45 @@ export interface DraftContext {
 }
 
 export function buildDraftContext(input: DraftInput): DraftContext {
-  const { facts, step } = input;
-  const today = localDate(input.now, facts.timeZone);
-  const openInvoices = facts.invoices
-    .filter((i) => i.status === 'open' && i.balanceCents > 0)
-    .sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.number.localeCompare(b.number));
-  const totalCents = openInvoices.reduce((sum, i) => sum + i.balanceCents, 0);
-  const byId = new Map(openInvoices.map((i) => [i.id, i]));
-  const partialPayments = facts.payments
-    .filter((p) => p.invoiceId && byId.has(p.invoiceId))
-    .map((p) => ({ ...p, invoiceNumber: byId.get(p.invoiceId as string)!.number, receivedOn: localDate(p.receivedAt, facts.timeZone) }))
-    .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
-  const latestFirst = [...facts.promises].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const openPromise = latestFirst.find((p) => p.status === 'open');
-  const brokenPromise = latestFirst.find((p) => p.status === 'broken');
-  const replyBy = input.rules.replyByDate ?? addDays(today, DEFAULT_REPLY_DAYS);
-  const interruptionDate = step.interruptionDate;
+  const { facts } = input;
+  const statement = buildStatement(input);
+  const openIds = new Set(statement.invoices.map((i) => i.id));
+  const openInvoices = statement.invoices.map((si) => facts.invoices.find((i) => i.id === si.id)!).filter((i) => openIds.has(i.id));
+  const paymentById = new Map(facts.payments.map((p) => [p.id, p]));
+  const partialPayments = statement.receivedSinceLastMessage.flatMap((m) =>
+    m.allocations.map((a) => ({ ...paymentById.get(m.id)!, invoiceId: a.invoiceId, invoiceNumber: a.invoiceNumber, receivedOn: m.receivedOn })),
+  );
+  const promiseById = new Map(facts.promises.map((p) => [p.id, p]));
+  const interruptionDate = statement.step.interruptionDate ?? undefined;
 
-  const allowedAmounts = new Set<number>([totalCents, step.balanceCents]);
-  for (const i of openInvoices) allowedAmounts.add(i.balanceCents).add(i.amountCents);
-  for (const p of partialPayments) allowedAmounts.add(p.amountCents);
-  for (const p of facts.promises) if (p.amountCents) allowedAmounts.add(p.amountCents);
+  const allowedAmounts = new Set<number>([statement.totalOwedCents, statement.overdueCents, statement.upcomingCents]);
+  for (const i of statement.invoices) allowedAmounts.add(i.balanceCents).add(i.amountCents);
+  for (const m of statement.receivedSinceLastMessage) {
+    allowedAmounts.add(m.amountCents);
+    for (const a of m.allocations) allowedAmounts.add(a.amountCents);
+  }
+  for (const p of statement.promises) if (p.amountCents) allowedAmounts.add(p.amountCents);
+  allowedAmounts.delete(0);
 
-  const allowedDates = new Set<IsoDate>([today, replyBy]);
-  for (const i of openInvoices) allowedDates.add(i.dueDate).add(i.issueDate);
-  for (const p of partialPayments) allowedDates.add(p.receivedOn);
-  for (const p of facts.promises) allowedDates.add(p.promisedDate);
-  for (const m of input.earlierMessages) allowedDates.add(localDate(m.sentAt, facts.timeZone));
+  const allowedDates = new Set<IsoDate>([statement.sendDate, statement.replyBy]);
+  for (const i of statement.invoices) allowedDates.add(i.dueDate).add(i.issueDate);
+  for (const m of statement.receivedSinceLastMessage) allowedDates.add(m.receivedOn);
+  for (const p of statement.promises) allowedDates.add(p.promisedDate);
+  for (const m of statement.messagesThisCycle) allowedDates.add(m.sentOn);
   if (interruptionDate) allowedDates.add(interruptionDate);
 
   return {
+    statement,
     currency: facts.currency,
-    today,
+    today: statement.sendDate,
     openInvoices,
-    totalCents,
+    totalCents: statement.totalOwedCents,
     partialPayments,
-    openPromise,
-    brokenPromise,
-    replyBy,
+    openPromise: statement.openPromise ? promiseById.get(statement.openPromise.id) : undefined,
+    brokenPromise: statement.brokenPromise ? promiseById.get(statement.brokenPromise.id) : undefined,
+    replyBy: statement.replyBy,
     interruptionDate,
-    permissions: languagePermissions(step.kind, input.rules),
+    permissions: statement.permissions,
     allowedAmounts,
     allowedDates,
     openNumbers: new Set(openInvoices.map((i) => i.number.toUpperCase())),

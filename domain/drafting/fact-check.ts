@@ -47,6 +47,7 @@ export function factCheck(draft: Checked, input: DraftInput): FactCheckResult {
   }
 
   for (const hit of forbiddenLanguage(text, ctx.permissions)) add('language', hit);
+  for (const issue of untrueOfStatement(text, ctx)) add(issue.category, issue.message);
 
   if (input.rules.requiresPayLink) {
     if (!draft.bodyText.includes(input.payLink)) add('required', 'the text body does not contain the pay link');
@@ -54,7 +55,8 @@ export function factCheck(draft: Checked, input: DraftInput): FactCheckResult {
   }
   if (ctx.totalCents > 0 && !findAmounts(text, ctx.currency).some((m) => m.cents === ctx.totalCents))
     add('required', `does not state the total owed, ${formatMoney(ctx.totalCents, ctx.currency)}`);
-  if (ctx.permissions.interruption && input.step.kind === 'final_notice' && ctx.interruptionDate) {
+  // A first contact is written as a reminder whatever its step, so it has no interruption date to state.
+  if (ctx.permissions.interruption && input.step.kind === 'final_notice' && ctx.interruptionDate && !ctx.statement.firstContact) {
     if (!findDates(text).some((d) => d.iso === ctx.interruptionDate))
       add('required', `does not state the service interruption date, ${formatDate(ctx.interruptionDate)}`);
   }
@@ -287,6 +289,87 @@ export function htmlToText(html: string): string {
       .replace(/<\/t[dh]>/gi, '\t')
       .replace(/<[^>]+>/g, ''),
   );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Claims that must be true of the statement: what is overdue, whether we wrote before, terms, fees, rails
+
+const OVERDUE_WORDS = /\b(?:overdue|past[- ]due|late|in arrears|delinquent)\b/i;
+const NOT_YET = /\bnot yet (?:due|overdue)\b|\bcoming due\b|\bupcoming\b|\bfalls? due\b|\bwill be due\b/i;
+const DAYS_LATE = /\b(\d{1,4})\s+days?\s+(?:overdue|past[- ]due|late)\b/gi;
+/** Ways of saying "we wrote before": a first contact may say none of them, whatever its step. */
+const IMPLIES_EARLIER: Array<{ label: string; re: RegExp }> = [
+  { label: 'a follow-up', re: /\bfollow(?:ing)?[- ]?up\b/i },
+  { label: 'a second or later reminder', re: /\b(?:second|third|another|further|repeated|last|latest) (?:reminder|request|notice|attempt)s?\b/i },
+  { label: 'an earlier message', re: /\b(?:earlier|previous|prior|last|past|recent) (?:message|e-?mail|letter|reminder|notice|correspondence|request|note)s?\b/i },
+  { label: 'an earlier message', re: /\b(?:we|I) (?:wrote|emailed|e-mailed|contacted you|reached out|sent|reminded)\b|\b(?:we|I) have (?:written|emailed|contacted|reached out|sent|reminded)\b/i },
+  { label: 'an earlier message', re: /\bas (?:we|I) (?:mentioned|noted|said|wrote|explained)\b|\bas previously\b|\bpreviously (?:sent|sent|mentioned|notified|reminded|requested)\b/i },
+  { label: 'an unanswered message', re: /\b(?:have not|haven't|not) (?:yet )?heard (?:back )?from you\b|\bno (?:response|reply) (?:from you|to our)\b|\bwithout (?:a )?(?:response|reply)\b|\bnot been answered\b/i },
+  { label: 'a repeated request', re: /\b(?:again|once more|still (?:not|unpaid|outstanding|overdue|waiting|have not|haven't))\b|\bdespite (?:our|repeated|several|multiple)\b/i },
+  { label: 'a final notice', re: /\bfinal (?:notice|reminder|request|demand)\b/i },
+];
+const RAILS: Array<{ rail: string; re: RegExp; name: string }> = [
+  { rail: 'ach', re: /\bACH\b/, name: 'ACH' },
+  { rail: 'bacs', re: /\bBACS\b/i, name: 'BACS' },
+  { rail: 'sepa', re: /\bSEPA\b/i, name: 'SEPA' },
+];
+
+function sentences(text: string): string[] {
+  return text.split(/(?<=[.!?])\s+(?=[A-Z])|\n+/).filter((s) => s.trim());
+}
+
+/** Statements about the account that its statement contradicts, whoever wrote them. */
+export function untrueOfStatement(text: string, ctx: DraftContext): FactCheckIssue[] {
+  const st = ctx.statement;
+  const out: FactCheckIssue[] = [];
+  const money = (c: number) => formatMoney(c, ctx.currency);
+  const overdueAmounts = new Set<number>([st.overdueCents]);
+  for (const i of st.overdue) overdueAmounts.add(i.balanceCents).add(i.amountCents);
+  const upcomingNumbers = new Map(st.upcoming.map((i) => [i.number.toUpperCase(), i]));
+
+  for (const sentence of sentences(text)) {
+    if (!OVERDUE_WORDS.test(sentence) || NOT_YET.test(sentence)) continue;
+    for (const m of findAmounts(sentence, ctx.currency)) {
+      if (overdueAmounts.has(m.cents) || !ctx.allowedAmounts.has(m.cents)) continue;
+      if (m.cents === st.totalOwedCents || st.upcoming.some((i) => i.balanceCents === m.cents || i.amountCents === m.cents))
+        out.push({
+          category: 'amount',
+          message: `calls ${m.raw.trim()} overdue, but only ${money(st.overdueCents)} is overdue; ${money(st.upcomingCents)} is not yet due`,
+        });
+    }
+    for (const n of findInvoiceNumbers(sentence, ctx)) {
+      const inv = upcomingNumbers.get(n.toUpperCase());
+      if (inv) out.push({ category: 'invoice', message: `calls invoice ${inv.number} overdue, but it is not due until ${formatDate(inv.dueDate)}` });
+    }
+  }
+  const lateDays = new Set(st.overdue.map((i) => i.daysPastDue));
+  for (const m of text.matchAll(DAYS_LATE))
+    if (!lateDays.has(Number(m[1])))
+      out.push({ category: 'claims', message: `says "${m[0]}", but ${st.overdue.length ? `the oldest invoice is ${st.maxDaysPastDue} days past due` : 'nothing is past due'}` });
+
+  if (st.firstContact) {
+    for (const { label, re } of IMPLIES_EARLIER) {
+      const m = re.exec(text);
+      if (m) out.push({ category: 'claims', message: `implies ${label} ("${m[0]}"), but this is the first message about these invoices` });
+    }
+  }
+
+  if (st.installation.lateFees.kind === 'none') {
+    const m = /\blate[-\s](?:payment\s)?(?:fees?|charges?)\b|\b(?:finance|interest) charges?\b/i.exec(text);
+    if (m) out.push({ category: 'language', message: `mentions ${m[0]}, but the agreement on record has no late fees` });
+  }
+
+  const terms = new Set(st.invoices.map((i) => i.termsDays));
+  for (const m of text.matchAll(/\b(?:payable|due|paid)\s+within\s+(\d{1,3})\s+days\b|\bnet[\s-]?(\d{1,3})\b|\b(\d{1,3})[\s-]day (?:payment )?terms\b/gi)) {
+    const days = Number(m[1] ?? m[2] ?? m[3]);
+    if (!terms.has(days)) out.push({ category: 'claims', message: `states terms of ${days} days ("${m[0]}"), which are not the terms of any open invoice` });
+  }
+
+  for (const r of RAILS) {
+    if (r.rail === st.locale.bankRail) continue;
+    if (r.re.test(text)) out.push({ category: 'claims', message: `asks for payment by ${r.name}, which is not how a client in ${st.locale.country ?? 'this country'} paying in ${st.locale.currency} pays` });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import { IsoDate, Tone } from '../facts';
 import type { AccountFacts, Instant } from '../facts';
 import type { PolicyStep } from '../policy/schema';
 import type { PlannedStep } from '../policy/types';
+import type { LateFees } from '../settings';
+import type { ProseAnswer } from './prose';
 
 /**
  * The parts of the policy step that decide what a message may say. PlannedStep does not carry them,
@@ -44,6 +46,8 @@ export interface EarlierMessage {
   stepId: string;
   sentAt: Instant;
   subject: string;
+  /** The escalation cycle it was sent in; without it the statement places it by its date. */
+  cycleKey?: string;
 }
 
 export interface DraftInput {
@@ -57,6 +61,8 @@ export interface DraftInput {
   rules: DraftRules;
   /** The client's latest reply, when there is one: a dispute in it makes the draft sensitive. */
   lastReply?: { receivedAt: Instant; text: string } | null;
+  /** The installation's late-fee setting; absent means the agreement has none. */
+  lateFees?: LateFees;
 }
 
 export const DraftClaims = z.object({
@@ -81,6 +87,11 @@ export type DraftOutput = z.infer<typeof DraftOutput>;
 export interface DrafterAnswer extends DraftOutput {
   promptVersion?: string;
   model?: string;
+  /**
+   * A model's own words (see prose.ts). Set by every model drafter: the safe drafter checks this prose
+   * and renders the message from it itself, so a model's subject, bodies and HTML are never sent as given.
+   */
+  prose?: ProseAnswer;
 }
 
 export interface Drafter {
@@ -114,4 +125,6 @@ export interface DraftResult extends DraftOutput {
   attempts: number;
   /** Why a person must look at this draft; added to the policy's own reasons. */
   sensitiveReasons: string[];
+  /** For a model draft: the allow-list check of its prose (a model draft without a passed one never goes out alone). */
+  proseCheck?: FactCheck;
 }

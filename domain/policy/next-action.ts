@@ -17,6 +17,7 @@ import {
 } from '../calendar';
 import type { AccountFacts, Instant, InvoiceFact, IsoDate } from '../facts';
 import { calibrateTone, firmer, toneFactsFromHistory, warmth } from '../tone';
+import { stepKinds } from './schema';
 import type { PolicyDefinition, PolicyStep, StepKind } from './schema';
 import type { IdleReason, NextAction, PlannedStep, SkippedStep } from './types';
 import { MANAGER_STEP_KINDS } from './manager-decisions';
@@ -59,6 +60,11 @@ const minDaysPastDue: Partial<Record<StepKind, number>> = { service_pause: 31, c
 const alwaysSensitive: ReadonlySet<StepKind> = new Set<StepKind>(['final_notice', 'service_pause', 'collections']);
 const alwaysHuman: ReadonlySet<StepKind> = new Set<StepKind>(['call', 'service_pause', 'collections']);
 const managerDecision = MANAGER_STEP_KINDS;
+/** Steps that are written to the client; a call task or a recommendation is not a message. */
+const written = (s: Pick<PolicyStep, 'channel'>) => s.channel === 'email' || s.channel === 'letter';
+const rankOf = (kind: StepKind) => stepKinds.indexOf(kind);
+/** From this step on, a message presumes the client was written to before in this cycle. */
+const presumesEarlier = rankOf('final_notice');
 
 /** Invoices still owed, oldest due first: the first one anchors the escalation. */
 export function openInvoices(invoices: readonly InvoiceFact[]): InvoiceFact[] {
@@ -138,16 +144,29 @@ export function nextAction({ policy, facts, now, pendingDecision = false }: Next
   const actDay = localDate(actAt, tz);
   const daysPastDue = daysBetween(anchor.dueDate, actDay);
 
-  const earliestDay = (s: PolicyStep) => Math.max(s.offsetDays, minDaysPastDue[s.kind] ?? s.offsetDays);
-  const dueDay = (s: PolicyStep) => addDays(anchor.dueDate, earliestDay(s));
-  const windowPassed = (s: PolicyStep) => s.windowEndDays !== undefined && daysPastDue > s.windowEndDays;
+  // The day this cycle's first written message went out (a rejected draft was never read by anyone).
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const firstWritten = facts.sent
+    .filter((x) => x.cycleKey === cycleKey && x.delivered !== false && byId.has(x.stepId) && written(byId.get(x.stepId)!))
+    .map((x) => localDate(x.sentAt, tz))
+    .sort()[0];
+  // A final notice and what follows keep their distance from the first written message, however late
+  // the cycle started: a client caught up late gets the policy's time to answer the first one.
+  const spacingFloor = firstWritten ? addDays(firstWritten, rules.catchUpSpacingDays) : undefined;
+  const baseDay = (s: PolicyStep) => addDays(anchor.dueDate, Math.max(s.offsetDays, minDaysPastDue[s.kind] ?? s.offsetDays));
+  const dueDay = (s: PolicyStep) => {
+    const own = baseDay(s);
+    return rankOf(s.kind) >= presumesEarlier && spacingFloor && spacingFloor > own ? spacingFloor : own;
+  };
+  // A window is counted on the step's own schedule: the days the spacing pushed it back do not use it up.
+  const windowPassed = (s: PolicyStep) => s.windowEndDays !== undefined && daysPastDue - daysBetween(baseDay(s), dueDay(s)) > s.windowEndDays;
   // A pause or a collections referral is put to a manager only after a person has called in this
   // cycle: an account caught up late gets the call first, never a decision about it without one.
   const callStep = steps.find((s) => s.kind === 'call');
   const calledThisCycle = !callStep || sentThisCycle.has(callStep.id);
   const applicable = (s: PolicyStep) => {
     const c = s.conditions;
-    if (managerDecision.has(s.kind) && !calledThisCycle) return false;
+    if (managerDecision.has(s.kind) && (!calledThisCycle || !firstWritten)) return false;
     if (c.minBalanceCents !== undefined && balanceCents < c.minBalanceCents) return false;
     if (c.segments?.length && !c.segments.includes(facts.segment)) return false;
     if ((c.requiresNoCommitment || s.kind === 'service_pause') && promise.kept) return false;
@@ -175,6 +194,20 @@ export function nextAction({ policy, facts, now, pendingDecision = false }: Next
     else chosen = pending.find((s) => applicable(s) && !windowPassed(s) && daysPastDue >= (minDaysPastDue[s.kind] ?? -Infinity));
   }
 
+  // Catch-up never opens a cycle with a final notice, a call or a recommendation: the first written
+  // message is a firm reminder, and what the policy had due now follows at its spacing.
+  let caughtUp = false;
+  if (chosen && !firstWritten && rankOf(chosen.kind) >= presumesEarlier) {
+    const reminder = [...steps].reverse().find((s) => written(s) && s.kind !== 'prevention' && rankOf(s.kind) < presumesEarlier);
+    if (reminder) {
+      chosen = reminder;
+      caughtUp = true;
+      // The reminder goes out; the later steps are deferred to their spacing, not passed over.
+      const deferred = new Set(steps.filter((s) => s === reminder || rankOf(s.kind) >= presumesEarlier).map((s) => s.id));
+      for (let i = skipped.length - 1; i >= 0; i--) if (deferred.has(skipped[i].stepId)) skipped.splice(i, 1);
+    }
+  }
+
   if (chosen) {
     if (coolDownEnd && instantMs(coolDownEnd) > instantMs(actAt)) {
       return { type: 'wait', until: business(coolDownEnd), reason: 'cool_down', skipped, nextStepId: chosen.id };
@@ -198,7 +231,7 @@ export function nextAction({ policy, facts, now, pendingDecision = false }: Next
       stepId: chosen.id,
       kind: chosen.kind,
       channel: chosen.channel,
-      tone: oneNotchFirmer ? firmer(tone) : tone,
+      tone: caughtUp ? 'firm' : oneNotchFirmer ? firmer(tone) : tone,
       cycleKey,
       invoiceIds: open.map((inv) => inv.id),
       balanceCents,

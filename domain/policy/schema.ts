@@ -63,6 +63,12 @@ export const PolicyRules = z.object({
   /** Balances at or above this always wait for a person (autonomous mode). */
   largeBalanceCents: z.number().int().nonnegative().default(2_500_000),
   collectionsFloorCents: z.number().int().min(50_000).max(100_000).default(75_000),
+  /**
+   * When an account is caught up late, its first written message is a firm reminder instead of a final
+   * notice or anything beyond; the final notice (and every later step) then comes at least this many
+   * days after the first written message of the cycle, so the client has time to answer the first one.
+   */
+  catchUpSpacingDays: z.number().int().min(1).max(60).default(7),
   /** A draft waiting longer than this is raised to managers. */
   approvalDeadlineHours: z.number().int().min(1).max(24 * 14).default(48),
 });

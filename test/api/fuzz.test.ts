@@ -100,6 +100,8 @@ describe('fuzz', () => {
   });
 
   it('leaves nothing half-imported: a file with one bad row among many good ones writes nothing', async () => {
+    // The random requests above may have signed the admin out everywhere (a route of its own): sign in anew.
+    admin = await login(api, await createUser(db, 'admin'));
     const [before] = await db.db.execute<{ i: number; p: number; a: number }>(sql`select (select count(*)::int from invoices) i, (select count(*)::int from payments) p, (select count(*)::int from accounts) a`);
     const rand = rng(7);
     const corruptions = [(r: string[]) => (r[4] = '-$abc'), (r: string[]) => (r[1] = '13/45/2026'), (r: string[]) => (r[0] = ''), (r: string[]) => (r[3] = '2025-01-01'), (r: string[]) => (r[2] = 'x'.repeat(500))];

@@ -133,4 +133,14 @@ describe('settings', () => {
     ]);
     expect(events[0]).toMatchObject({ actorType: 'user', actorId: admin.user.id });
   });
+
+  it('the agreement has no late fees until an admin enters its clause; public holidays are observed unless turned off', async () => {
+    expect((await manager.json('GET', '/api/settings')).body).toMatchObject({ late_fees: { kind: 'none' }, observe_public_holidays: true });
+    expect((await admin.json('PUT', '/api/settings/late_fees', { value: { kind: 'clause' } })).status).toBe(400);
+    expect((await admin.json('PUT', '/api/settings/late_fees', { value: { kind: 'yes', text: 'whatever we like' } })).status).toBe(400);
+    const clause = { kind: 'clause', text: 'a late fee of 1.5% a month on balances more than 30 days overdue' };
+    expect((await admin.json('PUT', '/api/settings/late_fees', { value: clause })).status).toBe(200);
+    expect((await admin.json('PUT', '/api/settings/observe_public_holidays', { value: false })).status).toBe(200);
+    expect((await manager.json('GET', '/api/settings')).body).toMatchObject({ late_fees: clause, observe_public_holidays: false });
+  });
 });

@@ -1,5 +1,6 @@
 /** The copilot queue: listing, detail with fact check, decisions through the workflow update, bulk approve. */
 import { sql } from 'drizzle-orm';
+import * as t from '../../db/schema';
 import type { TestDatabase } from '../support/db';
 import { closeSuite, createAccount, createDraft, openSuite, type Client, type TestApi } from './support';
 
@@ -40,6 +41,32 @@ describe('queue', () => {
     const { message } = detail.body;
     for (const k of Object.keys(listed)) expect([k, listed[k]]).toEqual([k, message[k]]);
     expect((await clerk.json('GET', '/api/queue?sort=sideways')).status).toBe(400);
+  });
+
+  it('shows the statement the draft was written from: overdue and not yet due apart, and whether this is the first contact', async () => {
+    const a = await createAccount(db, { name: 'Harrow & Finch', currency: 'GBP', country: 'GB', timeZone: 'Europe/London' });
+    const now = api.clock.now.getTime();
+    const day = (d: number) => new Date(now + d * 86_400_000).toISOString().slice(0, 10);
+    const [late, soon] = await db.db
+      .insert(t.invoices)
+      .values([
+        { accountId: a.id, number: '2241', issueDate: day(-40), dueDate: day(-10), amountCents: 185_000, balanceCents: 185_000 },
+        { accountId: a.id, number: '2281', issueDate: day(-9), dueDate: day(21), amountCents: 808_500, balanceCents: 808_500 },
+      ])
+      .returning();
+    const cycleKey = `${late.id}:${late.dueDate}`;
+    const draft = await createDraft(db, a.id, { stepId: 'second_reminder', cycleKey, invoiceIds: [late.id, soon.id], amountCents: 993_500 });
+    const first = (await clerk.json('GET', `/api/queue/${draft.id}`)).body.statement;
+    expect(first).toMatchObject({ overdueCents: 185_000, upcomingCents: 808_500, totalOwedCents: 993_500, currency: 'GBP', firstContact: true, messagesThisCycle: 0 });
+    expect(first.invoices).toEqual([
+      { id: late.id, state: 'overdue', daysPastDue: 10 },
+      { id: soon.id, state: 'upcoming', daysPastDue: 0 },
+    ]);
+    // A message that went out in this cycle makes the draft a follow-up; one from another cycle does not.
+    await createDraft(db, a.id, { status: 'sent', cycleKey: 'other:2024-01-01', sentAt: new Date(now - 30 * 86_400_000) });
+    expect((await clerk.json('GET', `/api/queue/${draft.id}`)).body.statement.firstContact).toBe(true);
+    await createDraft(db, a.id, { status: 'sent', stepId: 'first_reminder', cycleKey, sentAt: new Date(now - 5 * 86_400_000) });
+    expect((await clerk.json('GET', `/api/queue/${draft.id}`)).body.statement).toMatchObject({ firstContact: false, messagesThisCycle: 1 });
   });
 
   it('never serves a page older than the request, though pages are kept between requests', async () => {

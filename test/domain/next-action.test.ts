@@ -153,22 +153,43 @@ describe('catch-up', () => {
     ]);
   });
 
-  it('gives that account one message, not three, and the next only after the cool-down', () => {
-    const { log } = runSeason({ policy: defaultPolicy, facts: account({ invoices: [late] }), from: '2025-06-24', to: '2025-06-30' });
+  it('gives that account one message, not three, and the final notice only the policy\'s spacing after it', () => {
+    const { log } = runSeason({ policy: defaultPolicy, facts: account({ invoices: [late] }), from: '2025-06-24', to: '2025-07-03' });
     expect(log.map((e) => [e.when, e.stepId])).toEqual([
       ['2025-06-24 09:00 Tue', 'second_reminder'],
-      ['2025-06-27 09:00 Fri', 'final_notice'],
+      ['2025-07-01 09:00 Tue', 'final_notice'],
+    ]);
+    const spaced = PolicyDefinition.parse({ ...defaultPolicyInput, rules: { ...defaultPolicy.rules, catchUpSpacingDays: 10 } });
+    const later = runSeason({ policy: spaced, facts: account({ invoices: [late] }), from: '2025-06-24', to: '2025-07-06' }).log;
+    expect(later.map((e) => [e.when, e.stepId])).toEqual([
+      ['2025-06-24 09:00 Tue', 'second_reminder'],
+      ['2025-07-04 09:00 Fri', 'final_notice'],
+    ]);
+    for (const bad of [0, 61, 2.5]) {
+      expect(PolicyDefinition.safeParse({ ...defaultPolicyInput, rules: { ...defaultPolicy.rules, catchUpSpacingDays: bad } }).success).toBe(false);
+    }
+  });
+
+  it('opens a cycle caught up 46 days late with a firm written reminder, never with a call or a pause', () => {
+    const r = act(ask({ invoices: [late] }, at('2025-07-21', '10:00')));
+    expect(r.step).toMatchObject({ stepId: 'second_reminder', tone: 'firm', daysPastDue: 47 });
+    // Nothing is recorded as passed over: the final notice and the call are deferred, not skipped.
+    expect(r.skipped.map((s) => s.stepId)).toEqual(['prevention', 'first_reminder']);
+    const { log } = runSeason({ policy: defaultPolicy, facts: account({ invoices: [late] }), from: '2025-07-21', to: '2025-08-06' });
+    expect(log.map((e) => [e.when, e.stepId])).toEqual([
+      ['2025-07-21 09:00 Mon', 'second_reminder'],
+      ['2025-07-28 09:00 Mon', 'final_notice'],
+      ['2025-07-31 09:00 Thu', 'call'],
+      ['2025-08-04 09:00 Mon', 'service_pause'],
     ]);
   });
 
-  it('calls an account caught up 46 days late before a manager is asked about a pause', () => {
-    const r = act(ask({ invoices: [late] }, at('2025-07-21', '10:00')));
-    expect(r.step).toMatchObject({ stepId: 'call', daysPastDue: 47 });
-    const { log } = runSeason({ policy: defaultPolicy, facts: account({ invoices: [late] }), from: '2025-07-21', to: '2025-07-31' });
-    expect(log.map((e) => [e.when, e.stepId])).toEqual([
-      ['2025-07-21 09:00 Mon', 'call'],
-      ['2025-07-24 09:00 Thu', 'service_pause'],
-    ]);
+  it('never recommends a pause or collections before a written message went out in the cycle', () => {
+    const noWriting = policy([{ ...defaultSteps[6], offsetDays: 91, conditions: {} }]);
+    expect(ask({ invoices: [invoice('A', '2025-01-02', 90_000)] }, at('2025-07-15'), noWriting)).toMatchObject({ type: 'idle', reason: 'escalation_complete' });
+    const rejected: SentFact = { ...sent('second_reminder', '2025-06-12'), delivered: false };
+    const calledOnly = [rejected, sent('call', '2025-07-02')];
+    expect(ask({ invoices: [invoice('A', '2025-06-02', 90_000)], sent: calledOnly }, at('2025-07-10'))).not.toMatchObject({ type: 'act', step: { stepId: 'service_pause' } });
   });
 
   it('passes over earlier due steps as superseded when no window closed them', () => {
@@ -343,9 +364,10 @@ describe('step conditions', () => {
     expect(ask({ ...facts, invoices: [invoice('A', '2025-06-02', 74_999)] }, at('2025-07-10'))).toMatchObject({ type: 'idle', reason: 'escalation_complete' });
     const w = wait(ask({ ...facts, invoices: [invoice('A', '2025-06-02', 75_000)] }, at('2025-07-10')));
     expect(w).toMatchObject({ nextStepId: 'collections', when: '2025-09-01 09:00 Mon' });
-    const early = policy([{ ...defaultSteps[6], offsetDays: 40, conditions: {} }]);
-    expect(wait(ask({ invoices: [invoice('A', '2025-06-02', 75_000)] }, at('2025-07-15'), early)).when).toBe('2025-09-01 09:00 Mon');
-    expect(ask({ invoices: [invoice('A', '2025-06-02', 60_000)] }, at('2025-07-15'), early)).toMatchObject({ type: 'idle', reason: 'escalation_complete' });
+    const early = policy([email('r', 3), { ...defaultSteps[6], offsetDays: 40, conditions: {} }]);
+    const wrote = { sent: [sent('r', '2025-06-05')] };
+    expect(wait(ask({ ...wrote, invoices: [invoice('A', '2025-06-02', 75_000)] }, at('2025-07-15'), early)).when).toBe('2025-09-01 09:00 Mon');
+    expect(ask({ ...wrote, invoices: [invoice('A', '2025-06-02', 60_000)] }, at('2025-07-15'), early)).toMatchObject({ type: 'idle', reason: 'escalation_complete' });
   });
 });
 

@@ -64,4 +64,33 @@ describe('call-prep sheet', () => {
     expect(html).toContain('Do not say');
     expect(html).not.toContain('<Sons>');
   });
+
+  test('the opening names the overdue part only, the upcoming part as not yet due, and a settled account as settled', () => {
+    const mixed = { ...input, facts: { ...facts, promises: [], invoices: [invoice(1, '2025-03-01', 185_000), invoice(2, '2025-04-10', 808_500)] } };
+    const sheet = buildCallSheet(mixed);
+    expect(sheet.opening).toMatch(/the \$1,850\.00 overdue on your account; the oldest invoice, INV-1, is 21 days past due/);
+    expect(sheet.opening).toMatch(/\$8,085\.00 is not yet due; the next invoice, INV-2, falls due on Apr 10, 2025/);
+    expect(sheet.opening).not.toMatch(/\$9,935\.00/);
+    expect(sheet.owed).toMatchObject({ overdueCents: 185_000, upcomingCents: 808_500, totalCents: 993_500 });
+    expect(sheet.owed.rows.map((r) => r.state)).toEqual(['overdue', 'upcoming']);
+
+    const paid = buildCallSheet({ ...input, facts: { ...facts, invoices: facts.invoices.map((i) => ({ ...i, balanceCents: 0, status: 'paid' as const })) } });
+    expect(paid.opening).toMatch(/your account is settled/);
+    expect(paid.opening).not.toMatch(/\$2,267\.50|Mar 10/);
+  });
+
+  test('an old cycle\'s broken promise is history, not the reason for this call; a first contact is flagged', () => {
+    const old = { ...facts, promises: [{ id: 'pr_0', promisedDate: '2024-07-30', amountCents: null, status: 'broken' as const, createdAt: '2024-07-20T15:00:00.000Z' }] };
+    const sheet = buildCallSheet({ ...input, facts: old, earlierMessages: [] });
+    expect(sheet.opening).not.toMatch(/Jul 30, 2024|noted payment/);
+    expect(sheet.history.promises).toHaveLength(1);
+    expect(sheet.firstContact).toBe(true);
+    expect(sheet.flags.join('\n')).toMatch(/First contact this cycle/);
+  });
+
+  test('writes money and dates the way a UK client reads them', () => {
+    const sheet = buildCallSheet({ ...input, facts: { ...facts, country: 'GB', currency: 'GBP', timeZone: 'Europe/London' } });
+    expect(sheet.owed.total).toBe('£2,267.50');
+    expect(sheet.history.promises[0]).toBe('5 Mar 2025: promised £1,000.00 by 10 Mar 2025 (broken)');
+  });
 });

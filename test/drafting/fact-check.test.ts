@@ -82,7 +82,7 @@ describe('fact check', () => {
   });
 
   test('consequences are allowed from the second reminder, collections only in collections', () => {
-    const second = draftCase({ kind: 'second_reminder' });
+    const second = { ...draftCase({ kind: 'second_reminder' }), lateFees: { kind: 'clause' as const, text: 'a late fee of 1.5% a month on overdue balances' } };
     expect(failures(second, withText(second, 'Late fees may apply under the agreement.'))).toEqual([]);
     const collections = draftCase({ kind: 'collections' });
     expect(failures(collections, withText(collections, 'We will refer this to a collection agency.'))).toEqual([]);
@@ -118,5 +118,36 @@ describe('fact check', () => {
     const input = draftCase({ kind: 'first_reminder', method: 'check' });
     input.sender = { ...input.sender, company: 'Final Mile IT', remittanceAddress: ['PO Box 2267.50', 'Suite #88'] };
     expect(failures(input, good(input))).toEqual([]);
+  });
+
+  describe('claims the statement contradicts', () => {
+    // Due in eleven days on the send date: INV-10262 is not yet due, so $2,267.50 is owed but only $1,845.00 is overdue.
+    const mixed = draftCase({ kind: 'first_reminder' });
+    const firstContact = { ...draftCase({ kind: 'second_reminder' }), earlierMessages: [] };
+
+    test('refuses the total owed or an upcoming invoice called overdue, and a wrong days-late count', () => {
+      expect(failures(mixed, withText(mixed, 'Your overdue balance is $2,267.50.'))[0]).toMatch(/calls \$2,267\.50 overdue, but only \$1,845\.00 is overdue/);
+      expect(failures(mixed, withText(mixed, 'Invoice INV-10262 is past due.'))[0]).toMatch(/calls invoice INV-10262 overdue, but it is not due until March 31, 2025/);
+      expect(failures(mixed, withText(mixed, 'Invoice INV-10262 is coming due; $2,267.50 is owed in all.'))).toEqual([]);
+      expect(failures(mixed, withText(mixed, 'It is now 45 days overdue.'))[0]).toMatch(/45 days overdue.*3 days past due/);
+    });
+
+    test('refuses a first contact that implies an earlier one, in any words', () => {
+      for (const line of ['We are following up on the invoices below.', 'As we mentioned, payment is late.', 'We have not heard from you.', 'This is a second reminder.', 'We are writing again.']) {
+        expect(failures(firstContact, withText(firstContact, line)).join('\n')).toMatch(/first message about these invoices/);
+      }
+      const followUp = draftCase({ kind: 'second_reminder' });
+      expect(failures(followUp, withText(followUp, 'We are following up on the invoices below.'))).toEqual([]);
+    });
+
+    test('refuses late fees the agreement does not have, terms no invoice has, and another country\'s bank rail', () => {
+      const second = draftCase({ kind: 'second_reminder' });
+      expect(failures(second, withText(second, 'Late fees will apply.'))[0]).toMatch(/agreement on record has no late fees/);
+      expect(failures(second, withText(second, 'Invoices are payable within 45 days.'))[0]).toMatch(/terms of 45 days/);
+      expect(failures(second, withText(second, 'Invoices are payable within 30 days.'))).toEqual([]);
+      const uk = draftCase({ kind: 'first_reminder', facts: { country: 'GB', currency: 'GBP', timeZone: 'Europe/London' } });
+      expect(failures(uk, withText(uk, 'Please pay by ACH.'))[0]).toMatch(/ACH.*GB paying in GBP/);
+      expect(failures(uk, withText(uk, 'Please pay by BACS.'))).toEqual([]);
+    });
   });
 });

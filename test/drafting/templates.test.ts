@@ -53,8 +53,8 @@ describe('template drafter', () => {
     const firm = renderTemplateDraft(draftCase({ kind: 'second_reminder', tone: 'firm' }));
     expect(warm.bodyText).toMatch(/^Hi Dana,/);
     expect(firm.bodyText).toMatch(/^Dear Dana Whitfield,/);
-    expect(firm.bodyText).toMatch(/late fees will apply/);
-    expect(warm.bodyText).toMatch(/late fees may apply/);
+    expect(firm.bodyText).toMatch(/If payment has not reached us by then, our next message will be a formal notice/);
+    expect(warm.bodyText).toMatch(/If we have not heard from you by then/);
     expect(warm.bodyText).not.toEqual(firm.bodyText);
   });
 
@@ -78,7 +78,7 @@ describe('template drafter', () => {
 
   test('the drafter reports its template version', async () => {
     const answer = await createTemplateDrafter().draft(draftCase({ kind: 'prevention' }));
-    expect(answer.promptVersion).toBe('template-v1');
+    expect(answer.promptVersion).toBe('template-v2');
     expect(RULES.prevention.allowsConsequences).toBe(false);
   });
 });

@@ -16,6 +16,10 @@ export interface WorkerProcessConfig {
   smtpUrl: string;
   /** From bundleWorkersOnce(): children start in a second instead of bundling each time. */
   workflowBundlePath?: string;
+  /** worker-child.ts stops dead at this point of its first send. */
+  faultPoint?: 'before_smtp' | 'after_smtp' | 'before_record';
+  /** At the fault point on every send, not only the first. */
+  faultEvery?: boolean;
 }
 
 export interface WorkerProcess {
@@ -56,6 +60,7 @@ export function startWorkerProcess(config: WorkerProcessConfig): WorkerProcess {
       DATABASE_URL: config.databaseUrl,
       SMTP_URL: config.smtpUrl,
       ...(config.workflowBundlePath ? { WORKFLOW_BUNDLE_PATH: config.workflowBundlePath } : {}),
+      ...(config.faultPoint ? { TACTFUL_FAULT_POINT: config.faultPoint, TACTFUL_FAULT_EVERY: config.faultEvery ? '1' : '0' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

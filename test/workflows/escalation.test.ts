@@ -254,9 +254,36 @@ describe('approval deadline', () => {
   });
 });
 
+describe('catch-up', () => {
+  it('writes to an account caught up 31 days late before anyone calls it, as a first contact', async () => {
+    const { accountId } = await startAccount({ mode: 'copilot' }, { dueInDays: -31 });
+    await env.sleep('2 hours');
+    const [draft] = await waitFor('a draft', async () => {
+      const rows = await messagesOf(accountId);
+      return rows.length ? rows : undefined;
+    });
+    expect(draft).toMatchObject({ step_id: 'second_reminder', tone: 'firm', status: 'pending_approval' });
+    expect(draft.subject).not.toMatch(/second reminder|final notice/i);
+    expect(await t.sql`select id from call_tasks where account_id = ${accountId}`).toHaveLength(0);
+    expect(await t.sql`select id from recommendations where account_id = ${accountId}`).toHaveLength(0);
+  });
+});
+
 describe('promises to pay', () => {
   async function accountWithCallTask() {
-    const { accountId } = await startAccount({ mode: 'autonomous' }, { dueInDays: -31 });
+    // Written to at the first reminder and not heard from since: the call is what comes next. (An
+    // account nobody has written to gets a written reminder first, never a call.)
+    const accountId = await insertAccount(t, { mode: 'autonomous' });
+    const now = await today();
+    const due = addDaysIso(now, -31);
+    await insertInvoiceAndVersion(accountId, due, 125_000);
+    const [inv] = await t.sql`select id from invoices where account_id = ${accountId}`;
+    await t.sql`
+      insert into messages (account_id, step_id, cycle_key, channel, status, to_email, subject, body_text, draft_subject, draft_body_text,
+                            tone, source, fact_check, requires_approval, amount_cents, days_overdue, invoice_ids, sent_at)
+      values (${accountId}, 'first_reminder', ${`${inv.id}:${due}`}, 'email', 'sent', 'ap@northwind.test', 'Reminder', 'Reminder', 'Reminder', 'Reminder',
+              'warm', 'template', '{"passed":true,"failures":[]}'::jsonb, false, 125000, 3, ${`{${inv.id}}`}::uuid[], ${`${addDaysIso(due, 3)}T15:00:00Z`}::timestamptz)`;
+    await signal(env.client, taskQueue, accountId, await bumpFacts(t, accountId), 'invoice_upserted');
     await env.sleep('2 hours');
     const [task] = await waitFor('the call task', async () => {
       const rows = await t.sql`select id, step_id from call_tasks where account_id = ${accountId}`;

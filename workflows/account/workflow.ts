@@ -14,7 +14,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AccountActivities, Plan } from '../../activities/account/activities';
+import type { DecisionActivities, DraftingActivities, Plan, PlanningActivities, SendingActivities } from '../../activities/account/activities';
 import { nextBusinessInstant } from '../../domain/calendar';
 import type { PlannedStep } from '../../domain/policy/types';
 import {
@@ -31,16 +31,16 @@ import {
   type PendingDraft,
 } from './definitions';
 
-const planning = proxyActivities<AccountActivities>({
+const planning = proxyActivities<PlanningActivities & DecisionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // The model may be slow; a stuck call is retried a few times, then the drafter falls back to templates.
-const drafting = proxyActivities<AccountActivities>({
+const drafting = proxyActivities<DraftingActivities>({
   startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
 });
-const sending = proxyActivities<AccountActivities>({
+const sending = proxyActivities<SendingActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
 });

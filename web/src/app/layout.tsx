@@ -4,6 +4,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { Link, NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 import { useLogout, useUser } from '../lib/auth';
 import { can, type Capability } from '../lib/authorization';
+import { LiveProvider } from '../lib/live';
 
 export const navItems: { to: string; label: string; capability: Capability }[] = [
   { to: '/queue', label: 'Copilot queue', capability: 'queue:read' },
@@ -11,6 +12,7 @@ export const navItems: { to: string; label: string; capability: Capability }[] =
   { to: '/calls', label: 'Calls', capability: 'calls:read' },
   { to: '/command-center', label: 'Command center', capability: 'metrics:read' },
   { to: '/policies', label: 'Policy', capability: 'policies:write' },
+  { to: '/imports', label: 'Import', capability: 'imports:run' },
   { to: '/admin', label: 'Admin', capability: 'users:manage' },
 ];
 
@@ -60,7 +62,9 @@ export function AppLayout() {
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
-        <Outlet />
+        <LiveProvider>
+          <Outlet />
+        </LiveProvider>
       </AppShell.Main>
     </AppShell>
   );

@@ -7,6 +7,10 @@ import { SessionWatcher } from '../lib/auth';
 
 const theme = createTheme({
   primaryColor: 'blue',
+  // WCAG 2.2 AA: shade 8 keeps blue text and white-on-blue at 4.5:1 or better, and filled badges and
+  // buttons of any colour pick black or white text by their background.
+  primaryShade: 8,
+  autoContrast: true,
   defaultRadius: 'sm',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
 });

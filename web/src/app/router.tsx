@@ -25,6 +25,7 @@ const CallListPage = page(() => import('../features/calls/components/call-list-p
 const CallPage = page(() => import('../features/calls/components/call-page'), (m) => m.CallPage);
 const CommandCenterPage = page(() => import('../features/command-center/components/command-center-page'), (m) => m.CommandCenterPage);
 const PolicyPage = page(() => import('../features/policies/components/policy-page'), (m) => m.PolicyPage);
+const ImportPage = page(() => import('../features/imports/components/import-page'), (m) => m.ImportPage);
 const AccountSettingsPage = page(() => import('../features/auth/components/account-settings-page'), (m) => m.AccountSettingsPage);
 const AdminPage = page(() => import('../features/admin/components/admin-page'), (m) => m.AdminPage);
 
@@ -59,6 +60,7 @@ const router = createBrowserRouter([
       { path: 'calls/:callId', element: guarded('calls:read', <CallPage />) },
       { path: 'command-center', element: guarded('metrics:read', <CommandCenterPage />) },
       { path: 'policies', element: guarded('policies:write', <PolicyPage />) },
+      { path: 'imports', element: guarded('imports:run', <ImportPage />) },
       { path: 'admin', element: guarded('users:manage', <AdminPage />) },
       { path: 'account', element: <AccountSettingsPage /> },
       { path: '*', element: <EmptyState title="There is no page here">Use the navigation to find what you need.</EmptyState> },

@@ -25,6 +25,8 @@ let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
+/** For requests whose body is a file rather than JSON (imports). */
+export const currentCsrfToken = () => csrfToken;
 
 type SessionListener = () => void;
 const sessionLost = new Set<SessionListener>();

@@ -29,6 +29,7 @@ const serverNamed = [
   'settings:write',
   'recommendations:read',
   'recommendations:decide',
+  'imports:run',
 ] as const;
 
 const fallback = {} as const satisfies Record<string, readonly Role[]>;

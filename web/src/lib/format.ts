@@ -26,9 +26,10 @@ export function calendarDate(iso: string | null | undefined): string {
   return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
 }
 
+/** A moment in the viewer's own time zone, named so nobody has to guess which clock it is. */
 export function dateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+  return new Date(iso).toLocaleString('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
 }
 
 export function minutesLabel(minutes: number | null | undefined): string {
@@ -42,13 +43,6 @@ export function relative(iso: string, now = new Date()): string {
   const diffMin = (now.getTime() - new Date(iso).getTime()) / 60000;
   if (diffMin < 1) return 'just now';
   return `${minutesLabel(diffMin)} ago`;
-}
-
-/** 'wait:next_step' → 'Wait — next step', the API's encoded next action made readable. */
-export function nextActionLabel(code: string | null | undefined): string {
-  if (!code) return 'None scheduled';
-  const [kind, detail] = code.split(':');
-  return detail ? `${humanize(kind)} — ${humanize(detail).toLowerCase()}` : humanize(kind);
 }
 
 /** 'first_reminder' → 'First reminder'. */

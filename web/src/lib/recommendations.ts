@@ -12,14 +12,14 @@ import {
   type RecommendationListQuery,
 } from '../../../domain/api';
 import { api } from './api-client';
-import { config } from './config';
+import { fallbackRefetch } from './live';
 
 type Filters = Partial<Pick<RecommendationListQuery, 'status' | 'accountId' | 'kind' | 'pageSize'>>;
 
 export const getRecommendations = (filters: Filters) => api(apiPaths.recommendations, { query: { ...filters }, schema: RecommendationPage });
 
 export const recommendationsQueryOptions = (filters: Filters) =>
-  queryOptions({ queryKey: ['recommendations', 'list', filters], queryFn: () => getRecommendations(filters), refetchInterval: config.refreshMs });
+  queryOptions({ queryKey: ['recommendations', 'list', filters], queryFn: () => getRecommendations(filters), refetchInterval: fallbackRefetch });
 
 export const useRecommendations = (filters: Filters, enabled = true) => useQuery({ ...recommendationsQueryOptions(filters), enabled });
 

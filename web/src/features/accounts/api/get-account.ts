@@ -2,12 +2,18 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { AccountDetail, AccountLiveState, apiPaths, TimelinePage } from '../../../../../domain/api';
 import { api } from '../../../lib/api-client';
-import { config } from '../../../lib/config';
+import { fallbackRefetch } from '../../../lib/live';
 
 export const getAccount = (id: string) => api(apiPaths.account(id), { schema: AccountDetail });
 
 export const accountQueryOptions = (id: string) =>
-  queryOptions({ queryKey: ['accounts', 'detail', id], queryFn: () => getAccount(id), refetchInterval: config.refreshMs });
+  queryOptions({
+    queryKey: ['accounts', 'detail', id],
+    queryFn: () => getAccount(id),
+    // The engine's plan lands a moment after the fact that changed it, without an event of its own:
+    // look again each second until the engine has seen the latest facts.
+    refetchInterval: (q) => (q.state.data && q.state.data.account.factsVersion !== q.state.data.account.workflowSeenVersion ? 1000 : fallbackRefetch()),
+  });
 
 export const useAccount = (id: string) => useQuery(accountQueryOptions(id));
 
@@ -18,4 +24,4 @@ export const getTimeline = (id: string, before: number) => api(apiPaths.accountT
 export const getAccountState = (id: string) => api(apiPaths.accountState(id), { schema: AccountLiveState });
 
 export const useAccountState = (id: string) =>
-  useQuery({ queryKey: ['accounts', 'state', id], queryFn: () => getAccountState(id), refetchInterval: config.refreshMs, retry: false });
+  useQuery({ queryKey: ['accounts', 'state', id], queryFn: () => getAccountState(id), refetchInterval: fallbackRefetch, retry: false });

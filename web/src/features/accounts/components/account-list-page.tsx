@@ -1,12 +1,14 @@
 /** All accounts, searchable and sortable; the way into an account's page. */
-import { Anchor, Badge, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { modes, segments } from '../../../../../domain/facts';
 import { ModeBadge } from '../../../components/labels';
+import { Pager } from '../../../components/pager';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
-import { calendarDate, dateTime, humanize, money, nextActionLabel } from '../../../lib/format';
+import { calendarDate, dateTime, humanize, money } from '../../../lib/format';
+import { nextActionLabel } from '../../../lib/labels';
 import { useAccounts, type AccountFilters } from '../api/get-accounts';
 
 export function AccountListPage() {
@@ -104,7 +106,7 @@ export function AccountListPage() {
             </Table.Tbody>
           </Table>
           {accounts.data.total > accounts.data.pageSize ? (
-            <Pagination total={Math.ceil(accounts.data.total / accounts.data.pageSize)} value={page} onChange={setPage} aria-label="Account pages" />
+            <Pager total={Math.ceil(accounts.data.total / accounts.data.pageSize)} value={page} onChange={setPage} aria-label="Account pages" />
           ) : null}
         </>
       )}

@@ -3,14 +3,16 @@
  * only for roles that may take them; clerks see the mode but cannot change it.
  */
 import { Alert, Anchor, Badge, Breadcrumbs, Button, Card, Grid, Group, SimpleGrid, Stack, Table, Tabs, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { AccountDetail } from '../../../../../domain/api';
 import { ModeBadge, StatusBadge } from '../../../components/labels';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
 import { useUser } from '../../../lib/auth';
 import { can } from '../../../lib/authorization';
-import { calendarDate, dateTime, humanize, money, nextActionLabel } from '../../../lib/format';
+import { calendarDate, dateTime, humanize, money } from '../../../lib/format';
+import { modeLabel, nextActionLabel, segmentLabel, stepLabel } from '../../../lib/labels';
 import { useRecommendations } from '../../../lib/recommendations';
 import { RecommendationCard } from '../../../components/recommendation-card';
 import { useAccount, useAccountState } from '../api/get-account';
@@ -33,9 +35,9 @@ function Stat({ label, children, testId }: { label: string; children: React.Reac
 
 type LiveNext = { type?: string; at?: string; until?: string; reason?: string; step?: { stepId?: string; label?: string }; nextStepId?: string };
 
-function LiveState({ accountId }: { accountId: string }) {
+function LiveState({ accountId, catchingUp }: { accountId: string; catchingUp: boolean }) {
   const live = useAccountState(accountId);
-  if (live.isPending) return null;
+  if (live.isPending || catchingUp) return null;
   if (live.isError || !live.data.available || !live.data.state)
     return (
       <Text size="xs" c="dimmed">
@@ -46,13 +48,13 @@ function LiveState({ accountId }: { accountId: string }) {
   if (!next?.type) return null;
   const text =
     next.type === 'act'
-      ? `acting now: ${humanize(next.step?.stepId ?? next.step?.label)}`
+      ? `taking the ${stepLabel(next.step?.stepId ?? next.step?.label).toLowerCase()} step now`
       : next.type === 'wait'
-        ? `waiting until ${dateTime(next.until)}${next.nextStepId ? ` for ${humanize(next.nextStepId)}` : ''}${next.reason ? ` (${next.reason})` : ''}`
-        : `idle: ${humanize(next.reason)}`;
+        ? `${nextActionLabel(`wait:${next.reason ?? ''}`).toLowerCase()}${next.nextStepId ? ` (${stepLabel(next.nextStepId).toLowerCase()})` : ''}, until ${dateTime(next.until)}`
+        : nextActionLabel(`idle:${next.reason ?? ''}`).toLowerCase();
   return (
     <Text size="xs" c="dimmed" data-testid="live-next">
-      Workflow: {text}
+      The engine right now: {text}.
     </Text>
   );
 }
@@ -105,6 +107,25 @@ function AccountView({ detail }: { detail: AccountDetail }) {
   const openDispute = detail.disputes.find((d) => d.status === 'open');
   const openPromise = detail.promises.find((p) => p.status === 'open');
   const cur = (c: number | null | undefined) => money(c, a.currency);
+  const catchingUp = a.factsVersion !== a.workflowSeenVersion;
+  const qc = useQueryClient();
+  // The engine writes its plan after it has read the new facts; ask it again once it has.
+  useEffect(() => {
+    void qc.invalidateQueries({ queryKey: ['accounts', 'state', a.id] });
+  }, [qc, a.id, a.workflowSeenVersion, a.paused]);
+  // The facts outrank the engine's last plan while it catches up, so the page never contradicts itself.
+  const nextAction = a.paused
+    ? { text: nextActionLabel('idle:paused'), at: null }
+    : a.disputeOpen
+      ? { text: nextActionLabel('idle:dispute_open'), at: null }
+      : catchingUp
+        ? { text: 'Working out the next step after the latest change…', at: null }
+        : { text: nextActionLabel(a.nextAction), at: a.nextActionAt };
+  const [result, setResult] = useState<string | null>(null);
+  const done = (text: string) => () => {
+    setDialog(null);
+    setResult(text);
+  };
 
   return (
     <Stack gap="md">
@@ -118,10 +139,10 @@ function AccountView({ detail }: { detail: AccountDetail }) {
         <div>
           <Title order={2}>{a.name}</Title>
           <Group gap="xs" mt={4}>
-            <Badge variant="outline">{humanize(a.segment)}</Badge>
+            <Badge variant="outline" tt="none">{segmentLabel(a.segment)}</Badge>
             <ModeBadge mode={a.mode} />
-            {a.paused ? <Badge color="orange">paused</Badge> : null}
-            {a.disputeOpen ? <Badge color="red">dispute open</Badge> : null}
+            {a.paused ? <Badge color="orange" tt="none">Paused</Badge> : null}
+            {a.disputeOpen ? <Badge color="red" tt="none">Dispute open</Badge> : null}
             {a.externalRef ? (
               <Text size="xs" c="dimmed">
                 ref {a.externalRef}
@@ -135,7 +156,7 @@ function AccountView({ detail }: { detail: AccountDetail }) {
               Record promise
             </Button>
           ) : null}
-          {can(me, 'accounts:dispute') ? (
+          {can(me, 'accounts:dispute') && !openDispute ? (
             <Button size="xs" variant="light" color="red" onClick={() => setDialog('dispute')}>
               Open dispute
             </Button>
@@ -153,35 +174,42 @@ function AccountView({ detail }: { detail: AccountDetail }) {
           {can(me, 'accounts:mode') ? <ModeSwitch accountId={a.id} mode={a.mode} /> : null}
         </Group>
       </Group>
+      <div role="status" aria-live="polite">
+        {result ? (
+          <Alert color="green" withCloseButton onClose={() => setResult(null)} py={6} data-testid="account-action-result">
+            <Text size="sm">{result}</Text>
+          </Alert>
+        ) : null}
+      </div>
 
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         <Stat label="Balance" testId="account-balance">
           {cur(a.balanceCents)}
         </Stat>
         <Stat label="Stage" testId="account-stage">
-          {humanize(a.stage)}
+          {stepLabel(a.stage)}
         </Stat>
         <Stat label="Next action" testId="account-next-action">
-          {nextActionLabel(a.nextAction)}
-          {a.nextActionAt ? (
+          {nextAction.text}
+          {nextAction.at ? (
             <Text span size="sm" fw={400} c="dimmed" data-testid="account-next-action-at">
               {' '}
-              on {dateTime(a.nextActionAt)}
+              until {dateTime(nextAction.at)}
             </Text>
           ) : null}
         </Stat>
         <Stat label="Oldest due">{calendarDate(a.oldestDueDate)}</Stat>
       </SimpleGrid>
       <Stack gap={2}>
-        <LiveState accountId={a.id} />
-        {a.factsVersion !== a.workflowSeenVersion ? (
+        <LiveState accountId={a.id} catchingUp={catchingUp || a.paused} />
+        {catchingUp ? (
           <Text size="xs" c="orange">
             The latest change is stored and on its way to the workflow; the next action may still move.
           </Text>
         ) : null}
         {!can(me, 'accounts:mode') ? (
           <Text size="xs" c="dimmed" data-testid="mode-note">
-            Mode: {a.mode}. Only managers switch between copilot and autonomous.
+            Mode: {modeLabel(a.mode)}. Only managers switch between copilot and autonomous.
           </Text>
         ) : null}
       </Stack>
@@ -272,7 +300,7 @@ function AccountView({ detail }: { detail: AccountDetail }) {
                     <Table.Tbody>
                       {detail.payments.map((p) => (
                         <Table.Tr key={p.id}>
-                          <Table.Td>{dateTime(p.receivedAt)}</Table.Td>
+                          <Table.Td>{p.dated === false ? 'before import (no date given)' : dateTime(p.receivedAt)}</Table.Td>
                           <Table.Td>{p.kind === 'credit_note' ? 'credit note' : p.method.toUpperCase()}</Table.Td>
                           <Table.Td ta="right">
                             {cur(p.amountCents)}
@@ -338,11 +366,25 @@ function AccountView({ detail }: { detail: AccountDetail }) {
         </Grid.Col>
       </Grid>
 
-      <PromiseDialog accountId={a.id} opened={dialog === 'promise'} onClose={() => setDialog(null)} />
-      <DisputeDialog account={detail} opened={dialog === 'dispute'} onClose={() => setDialog(null)} />
-      <PauseDialog accountId={a.id} paused={a.paused} opened={dialog === 'pause'} onClose={() => setDialog(null)} />
-      <NoteDialog accountId={a.id} opened={dialog === 'note'} onClose={() => setDialog(null)} />
-      <ResolveDisputeDialog accountId={a.id} disputeId={resolving} onClose={() => setResolving(null)} />
+      <PromiseDialog accountId={a.id} opened={dialog === 'promise'} onClose={() => setDialog(null)} onDone={done('Promise recorded: escalation waits for the promised date.')} />
+      <DisputeDialog account={detail} opened={dialog === 'dispute'} onClose={() => setDialog(null)} onDone={done('Dispute opened: automation is stopped for this account.')} />
+      <PauseDialog
+        accountId={a.id}
+        paused={a.paused}
+        opened={dialog === 'pause'}
+        onClose={() => setDialog(null)}
+        onDone={done(a.paused ? 'Follow-ups resumed.' : 'Follow-ups paused: nothing goes out until someone resumes.')}
+      />
+      <NoteDialog accountId={a.id} opened={dialog === 'note'} onClose={() => setDialog(null)} onDone={done('Note added to the paper trail.')} />
+      <ResolveDisputeDialog
+        accountId={a.id}
+        disputeId={resolving}
+        onClose={() => setResolving(null)}
+        onDone={() => {
+          setResolving(null);
+          setResult('Dispute resolved: automation resumes.');
+        }}
+      />
     </Stack>
   );
 }

@@ -2,7 +2,7 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { apiPaths, CallPage } from '../../../../../domain/api';
 import { api } from '../../../lib/api-client';
-import { config } from '../../../lib/config';
+import { fallbackRefetch } from '../../../lib/live';
 
 export interface CallFilters {
   status: 'open' | 'done' | 'cancelled';
@@ -15,6 +15,6 @@ export interface CallFilters {
 export const getCalls = (filters: CallFilters) => api(apiPaths.calls, { query: { ...filters }, schema: CallPage });
 
 export const callsQueryOptions = (filters: CallFilters) =>
-  queryOptions({ queryKey: ['calls', 'list', filters], queryFn: () => getCalls(filters), refetchInterval: config.refreshMs, placeholderData: keepPreviousData });
+  queryOptions({ queryKey: ['calls', 'list', filters], queryFn: () => getCalls(filters), refetchInterval: fallbackRefetch, placeholderData: keepPreviousData });
 
 export const useCalls = (filters: CallFilters) => useQuery(callsQueryOptions(filters));

@@ -1,10 +1,15 @@
 /** Today's calls, grouped by who makes them; unassigned calls are anyone's to pick up. */
-import { Anchor, Badge, Card, Group, SegmentedControl, Stack, Switch, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, SegmentedControl, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { CallListItem } from '../../../../../domain/api';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
-import { dateTime, humanize, money } from '../../../lib/format';
+import { errorMessage } from '../../../lib/api-client';
+import { useUser } from '../../../lib/auth';
+import { can } from '../../../lib/authorization';
+import { dateTime, money } from '../../../lib/format';
+import { outcomeLabel, stepLabel } from '../../../lib/labels';
+import { useClaimCall } from '../api/claim-call';
 import { useCalls, type CallFilters } from '../api/get-calls';
 
 function groupByCaller(items: CallListItem[]) {
@@ -14,6 +19,32 @@ function groupByCaller(items: CallListItem[]) {
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   return [...groups.entries()].sort(([a], [b]) => (a === 'Unassigned' ? 1 : b === 'Unassigned' ? -1 : a.localeCompare(b)));
+}
+
+function ClaimButton({ call }: { call: CallListItem }) {
+  const me = useUser();
+  const claim = useClaimCall();
+  if (!can(me, 'calls:log') || call.status !== 'open') return null;
+  const mine = call.assignedTo === me?.user.id;
+  if (call.assignedTo && !mine) return null;
+  return (
+    <Stack gap={2} align="flex-start">
+      <Button
+        size="compact-xs"
+        variant={mine ? 'default' : 'light'}
+        loading={claim.isPending}
+        onClick={() => claim.mutate({ id: call.id, release: mine })}
+        aria-label={`${mine ? 'Release' : 'Claim'} the call to ${call.accountName}`}
+      >
+        {mine ? 'Release' : 'Claim'}
+      </Button>
+      {claim.error ? (
+        <Text size="xs" c="red.8" role="alert">
+          {errorMessage(claim.error)}
+        </Text>
+      ) : null}
+    </Stack>
+  );
 }
 
 export function CallListPage() {
@@ -68,6 +99,8 @@ export function CallListPage() {
                   <Table.Th ta="right">Owed</Table.Th>
                   <Table.Th>Due</Table.Th>
                   <Table.Th>{status === 'open' ? 'Step' : 'Outcome'}</Table.Th>
+                  <Table.Th>Attempts</Table.Th>
+                  {status === 'open' ? <Table.Th>Who calls</Table.Th> : null}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -92,7 +125,25 @@ export function CallListPage() {
                     </Table.Td>
                     <Table.Td ta="right">{money(c.balanceCents)}</Table.Td>
                     <Table.Td>{dateTime(c.dueAt)}</Table.Td>
-                    <Table.Td>{status === 'open' ? humanize(c.stepId) : humanize(c.outcome)}</Table.Td>
+                    <Table.Td>{status === 'open' ? stepLabel(c.stepId) : outcomeLabel(c.outcome)}</Table.Td>
+                    <Table.Td data-testid="call-attempts">
+                      {c.attempts ? (
+                        <>
+                          {c.attempts === 1 ? '1 attempt' : `${c.attempts} attempts`}
+                          <Text size="xs" c="dimmed">
+                            last {dateTime(c.lastAttemptAt)}
+                            {c.status === 'open' && c.outcome ? ` · ${outcomeLabel(c.outcome).toLowerCase()}` : ''}
+                          </Text>
+                        </>
+                      ) : (
+                        'Not called yet'
+                      )}
+                    </Table.Td>
+                    {status === 'open' ? (
+                      <Table.Td>
+                        <ClaimButton call={c} />
+                      </Table.Td>
+                    ) : null}
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -5,10 +5,10 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { AgingReport, ApprovalWait, apiPaths, CallPage, KpiReport, PromiseStats, QueuePage, StageFunnel, StepEffectiveness } from '../../../../../domain/api';
 import { api } from '../../../lib/api-client';
-import { config } from '../../../lib/config';
 import { todayIso } from '../../../lib/format';
+import { fallbackRefetch } from '../../../lib/live';
 
-const live = { refetchInterval: config.refreshMs * 2 };
+const live = { refetchInterval: fallbackRefetch };
 
 export const getAging = (asOf?: string) => api(apiPaths.metricsAging, { query: { asOf }, schema: AgingReport });
 export const useAging = () => useQuery({ queryKey: ['metrics', 'aging'], queryFn: () => getAging(), ...live });

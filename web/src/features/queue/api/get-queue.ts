@@ -2,7 +2,7 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { apiPaths, QueuePage, type QueueQuery } from '../../../../../domain/api';
 import { api } from '../../../lib/api-client';
-import { config } from '../../../lib/config';
+import { fallbackRefetch } from '../../../lib/live';
 
 export type QueueFilters = Partial<Pick<QueueQuery, 'sort' | 'order' | 'search' | 'page' | 'pageSize'>> & { sensitive?: 'true' | 'false' };
 
@@ -12,7 +12,7 @@ export const queueQueryOptions = (filters: QueueFilters) =>
   queryOptions({
     queryKey: ['queue', 'list', filters],
     queryFn: () => getQueue(filters),
-    refetchInterval: config.refreshMs,
+    refetchInterval: fallbackRefetch,
     placeholderData: keepPreviousData,
   });
 

@@ -20,6 +20,8 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 
 export function AccountFacts({ detail }: { detail: QueueDetail }) {
   const { account, invoices, history } = detail;
+  const statement = detail.statement ?? null;
+  const stateOf = new Map((statement?.invoices ?? []).map((i) => [i.id, i]));
   return (
     <Stack gap="sm" component="section" aria-label="Account facts">
       <Card withBorder padding="sm">
@@ -32,6 +34,12 @@ export function AccountFacts({ detail }: { detail: QueueDetail }) {
           <Badge variant="outline">{humanize(account.segment)}</Badge>
         </Group>
         <Fact label="Balance">{money(account.balanceCents)}</Fact>
+        {statement ? (
+          <>
+            <Fact label={`Overdue on ${calendarDate(statement.sendDate)}`}>{money(statement.overdueCents)}</Fact>
+            <Fact label="Not yet due">{money(statement.upcomingCents)}</Fact>
+          </>
+        ) : null}
         <Fact label="Stage">{humanize(account.stage)}</Fact>
         <Fact label="Mode">{account.mode}</Fact>
         <Fact label="Client since">{calendarDate(account.clientSince)}</Fact>
@@ -72,7 +80,15 @@ export function AccountFacts({ detail }: { detail: QueueDetail }) {
               {invoices.map((i) => (
                 <Table.Tr key={i.id}>
                   <Table.Td>{i.number}</Table.Td>
-                  <Table.Td>{calendarDate(i.dueDate)}</Table.Td>
+                  <Table.Td>
+                    {calendarDate(i.dueDate)}
+                    {stateOf.get(i.id) ? (
+                      <Text span size="xs" c={stateOf.get(i.id)!.state === 'overdue' ? 'red' : 'dimmed'}>
+                        {' '}
+                        {stateOf.get(i.id)!.state === 'overdue' ? `${stateOf.get(i.id)!.daysPastDue} days overdue` : 'not yet due'}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
                   <Table.Td ta="right">
                     {money(i.balanceCents)}
                     {i.status !== 'open' ? (
@@ -93,10 +109,17 @@ export function AccountFacts({ detail }: { detail: QueueDetail }) {
         <Title order={5} mb={4}>
           Earlier messages
         </Title>
-        {history.length === 0 ? (
-          <Text size="sm" c="dimmed">
-            This is the first message to this account.
+        {statement?.firstContact ? (
+          <Text size="sm" c="dimmed" mb={4}>
+            Nothing has been written to this client in this cycle: this is the first contact.
           </Text>
+        ) : null}
+        {history.length === 0 ? (
+          statement ? null : (
+            <Text size="sm" c="dimmed">
+              This is the first message to this account.
+            </Text>
+          )
         ) : (
           <Stack gap={4}>
             {history.slice(0, 6).map((h) => (

@@ -3,7 +3,7 @@
  * and the account facts beside it. While editing, the diff against the drafted wording is live so the
  * clerk sees exactly what they are about to put their name to.
  */
-import { Alert, Badge, Button, Card, Grid, Group, Kbd, Stack, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, CopyButton, Grid, Group, Kbd, Modal, Stack, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { getHotkeyHandler, useHotkeys } from '@mantine/hooks';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DecisionRequest, QueueDetail } from '../../../../../domain/api';
@@ -13,6 +13,8 @@ import { TextDiff } from '../../../components/text-diff';
 import { diffWords, hasChanges } from '../../../lib/diff';
 import { dateTime, humanize, minutesLabel, money } from '../../../lib/format';
 import { useDraft } from '../api/get-draft';
+import type { Departure } from './use-departures';
+import { sourceLabel, stepLabel } from '../../../lib/labels';
 import { AccountFacts } from './account-facts';
 
 interface Props {
@@ -25,6 +27,8 @@ interface Props {
   canDecide: boolean;
   /** Off while a dialog is open, so typing a reason does not approve the draft. */
   hotkeysEnabled: boolean;
+  /** Who took this draft out of the queue and when, from the server's event, if it has left. */
+  departure?: Departure | null;
 }
 
 export function DraftPanel({ id, ...rest }: Props) {
@@ -36,11 +40,13 @@ export function DraftPanel({ id, ...rest }: Props) {
   );
 }
 
-function DraftView({ detail, editing, onEditingChange, onDecide, onReject, deciding, canDecide, hotkeysEnabled }: Omit<Props, 'id'> & { detail: QueueDetail }) {
+function DraftView({ detail, editing, onEditingChange, onDecide, onReject, deciding, canDecide, hotkeysEnabled, departure }: Omit<Props, 'id'> & { detail: QueueDetail }) {
   const m = detail.message;
   const [subject, setSubject] = useState(m.subject);
   const [body, setBody] = useState(m.bodyText);
+  const [confirming, setConfirming] = useState(false);
   const subjectRef = useRef<HTMLInputElement>(null);
+  const sensitive = m.sensitiveReasons.length > 0 || !detail.factCheck.passed;
 
   useEffect(() => {
     if (editing) subjectRef.current?.focus();
@@ -52,16 +58,28 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
   const changedNow = subject !== m.subject || body !== m.bodyText;
   const pending = m.status === 'pending_approval';
 
-  const approve = () => {
+  const pendingRef = useRef(pending);
+  pendingRef.current = pending;
+  const send = () => {
+    setConfirming(false);
+    // The draft may have left while the dialog was open; the server would refuse, but say nothing to it.
+    if (!pendingRef.current) return;
     if (changedNow || (editing && changedFromDraft)) onDecide({ decision: 'approve_with_edits', subject: subject.trim(), bodyText: body.trim() });
     else onDecide({ decision: 'approve' });
+  };
+  // A sensitive draft (final notice, key account, large balance…) is approved only after a dialog that
+  // names the client, the step and the amount; a routine one keeps its single key.
+  const approve = () => {
+    if (!pending || deciding) return;
+    if (sensitive) setConfirming(true);
+    else send();
   };
   const cancelEdit = () => {
     setSubject(m.subject);
     setBody(m.bodyText);
     onEditingChange(false);
   };
-  const active = hotkeysEnabled && canDecide && pending && !deciding;
+  const active = hotkeysEnabled && canDecide && pending && !deciding && !confirming;
   // Registered here, not on the page, because only this view knows whether there are unsaved edits.
   useHotkeys([
     ['a', () => active && approve()],
@@ -69,27 +87,37 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
     ['r', () => active && onReject()],
   ]);
   const editorKeys = getHotkeyHandler([
-    ['mod+Enter', approve],
+    ['mod+Enter', () => active && approve()],
     ['Escape', cancelEdit],
   ]);
 
   return (
-    <Grid gap="md">
+    <Grid gap="md" data-draft-id={m.id}>
       <Grid.Col span={{ base: 12, lg: 7 }}>
         <Stack gap="sm">
           {!pending ? (
-            <Alert color="gray" title="This draft is no longer waiting" role="status">
-              <Group gap="xs">
-                <StatusBadge status={m.status} />
-                <Text size="sm">{m.decisionReason ?? ''}</Text>
-              </Group>
+            <Alert color="yellow" title="This draft has left the queue — nothing here can be sent" role="alert" data-testid="draft-left">
+              <Stack gap={4}>
+                <Group gap="xs">
+                  <StatusBadge status={m.status} />
+                  <Text size="sm">
+                    {departure
+                      ? `${departure.actorName} ${departure.verb} ${dateTime(departure.at)}.`
+                      : m.decidedAt
+                        ? `Decided ${dateTime(m.decidedAt)}.`
+                        : ''}
+                  </Text>
+                </Group>
+                {m.decisionReason ?? departure?.reason ? <Text size="sm">Reason: {m.decisionReason ?? departure?.reason}</Text> : null}
+                {changedNow ? <Text size="sm">Your edits were not sent. They are kept below so you can copy them.</Text> : null}
+              </Stack>
             </Alert>
           ) : null}
 
           <Card withBorder padding="sm">
             <Group gap="xs" wrap="wrap" mb="xs">
               <Badge variant="outline" tt="none">
-                {humanize(m.stepId)}
+                {stepLabel(m.stepId)}
               </Badge>
               <ToneBadge tone={m.tone} />
               <ModeBadge mode={m.mode} />
@@ -117,18 +145,26 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
               </Text>
               <Text size="sm">
                 <Text span c="dimmed">
-                  Drafted by{' '}
+                  Written by{' '}
                 </Text>
-                {m.source}
-                {m.model ? ` (${m.model})` : ''}
-                {m.confidence !== null ? `, confidence ${Math.round(m.confidence * 100)}%` : ''}
+                {sourceLabel(m.source)}
+                {m.source === 'model' && m.model ? ` (${m.model})` : ''}
+                {m.source === 'model' && m.confidence !== null ? `, ${Math.round(m.confidence * 100)}% sure of its wording` : ''}
               </Text>
             </Group>
             <Group gap="xs" mt="xs" align="center">
-              <Text size="sm" c="dimmed">
-                Why a person decides:
-              </Text>
-              <SensitivityBadges reasons={m.sensitiveReasons} />
+              {m.sensitiveReasons.length > 0 ? (
+                <>
+                  <Text size="sm" c="dimmed">
+                    Why a person decides:
+                  </Text>
+                  <SensitivityBadges reasons={m.sensitiveReasons} />
+                </>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  Routine draft: one key approves it.
+                </Text>
+              )}
             </Group>
             {!detail.factCheck.passed ? (
               <Alert color="red" mt="xs" title="The fact check failed">
@@ -148,11 +184,12 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
               To {m.toEmail} · {m.channel}
               {m.scheduledFor ? ` · goes out ${dateTime(m.scheduledFor)}` : ''}
             </Text>
-            {editing ? (
+            {editing || (!pending && changedNow) ? (
               <Stack gap="xs">
-                <TextInput ref={subjectRef} label="Subject" value={subject} onChange={(e) => setSubject(e.currentTarget.value)} onKeyDown={editorKeys} />
+                <TextInput ref={subjectRef} label="Subject" value={subject} readOnly={!pending} onChange={(e) => setSubject(e.currentTarget.value)} onKeyDown={editorKeys} />
                 <Textarea
                   label="Message"
+                  readOnly={!pending}
                   value={body}
                   onChange={(e) => setBody(e.currentTarget.value)}
                   onKeyDown={editorKeys}
@@ -161,9 +198,21 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
                   minRows={10}
                   maxRows={24}
                 />
-                <Text size="xs" c="dimmed">
-                  <Kbd>Ctrl</Kbd>+<Kbd>Enter</Kbd> approves with your edits, <Kbd>Esc</Kbd> discards them.
-                </Text>
+                {pending ? (
+                  <Text size="xs" c="dimmed">
+                    <Kbd>Ctrl</Kbd>+<Kbd>Enter</Kbd> approves with your edits, <Kbd>Esc</Kbd> discards them.
+                  </Text>
+                ) : (
+                  <Group>
+                    <CopyButton value={`${subject}\n\n${body}`}>
+                      {({ copied, copy }) => (
+                        <Button size="xs" variant="default" onClick={copy}>
+                          {copied ? 'Copied' : 'Copy your text'}
+                        </Button>
+                      )}
+                    </CopyButton>
+                  </Group>
+                )}
               </Stack>
             ) : (
               <Stack gap="xs">
@@ -199,7 +248,8 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
           {canDecide && pending ? (
             <Group gap="xs">
               <Button onClick={approve} loading={deciding} color="green">
-                {changedNow ? 'Approve with edits' : 'Approve'} <Kbd ml={6}>a</Kbd>
+                {changedNow ? 'Approve with edits' : 'Approve'}
+                {sensitive ? '…' : ''} <Kbd ml={6}>a</Kbd>
               </Button>
               {editing ? (
                 <Button variant="default" onClick={cancelEdit} disabled={deciding}>
@@ -220,6 +270,27 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
       <Grid.Col span={{ base: 12, lg: 5 }}>
         <AccountFacts detail={detail} />
       </Grid.Col>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title="Approve a sensitive message" size="md">
+        <Stack gap="sm" data-testid="sensitive-confirm">
+          <Text>
+            You are about to approve the <b>{stepLabel(m.stepId).toLowerCase()}</b> to <b>{detail.account.name}</b> for <b>{money(m.amountCents)}</b>
+            {changedNow ? ', with your edits' : ''}.
+          </Text>
+          <Group gap={4}>
+            <SensitivityBadges reasons={m.sensitiveReasons} />
+            {!detail.factCheck.passed ? <FactCheckBadge passed={false} /> : null}
+          </Group>
+          <Text size="sm">It will be sent to {m.toEmail}.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(false)} data-autofocus>
+              Cancel
+            </Button>
+            <Button color="green" onClick={send}>
+              Send {stepLabel(m.stepId).toLowerCase()} to {detail.account.name}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Grid>
   );
 }

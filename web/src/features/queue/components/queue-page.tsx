@@ -3,15 +3,18 @@
  * (j/k move, a approve, e edit, r reject). Outcomes — including "already decided" and "superseded"
  * answers — are announced in a live region so screen-reader users hear them too.
  */
-import { Alert, Button, CloseButton, Grid, Group, Kbd, Pagination, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, CloseButton, Grid, Group, Kbd, SegmentedControl, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useHotkeys } from '@mantine/hooks';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { DecisionRequest, QueueItem } from '../../../../../domain/api';
+import { Pager } from '../../../components/pager';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
 import { ApiError, errorMessage } from '../../../lib/api-client';
 import { useUser } from '../../../lib/auth';
 import { can } from '../../../lib/authorization';
-import { humanize } from '../../../lib/format';
+import { dateTime } from '../../../lib/format';
+import { statusLabel, stepLabel } from '../../../lib/labels';
 import { useBulkApprove } from '../api/bulk-approve';
 import { useDecideDraft } from '../api/decide-draft';
 import { useQueue, type QueueFilters } from '../api/get-queue';
@@ -23,7 +26,7 @@ import { useDepartures } from './use-departures';
 type Outcome = { tone: 'ok' | 'conflict' | 'error'; text: string };
 
 function describeFailure(error: unknown, item: QueueItem | undefined): Outcome {
-  const who = item ? `${item.accountName} — ${humanize(item.stepId)}` : 'This draft';
+  const who = item ? `${item.accountName} — ${stepLabel(item.stepId)}` : 'This draft';
   if (error instanceof ApiError && error.is('alreadyDecided'))
     return { tone: 'conflict', text: `${who}: already decided. ${error.problem.detail ?? 'Someone else decided it first.'} It has left your queue.` };
   if (error instanceof ApiError && error.is('superseded'))
@@ -57,18 +60,33 @@ export function QueuePage() {
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const decidedHere = useRef(new Set<string>());
-  const { departures, dismiss, clear } = useDepartures(queue.data?.items, listKey, decidedHere);
+  const { departures, departureOf, dismiss, clear } = useDepartures(items, decidedHere);
+  const qc = useQueryClient();
+  const shownKey = useRef(listKey);
 
-  // Keep a selection on the same position when the selected draft leaves, so "a a a" works down the list.
+  // After this clerk's own decision the selection moves to the same position, so "a a a" works down
+  // the list. A draft that left for any other reason stays open (read-only, with why) until the clerk
+  // moves on: the editor belongs to one draft and never slides onto another client's.
   useEffect(() => {
-    if (items.length === 0) {
-      setSelectedId(null);
+    const viewChanged = shownKey.current !== listKey;
+    shownKey.current = listKey;
+    const at = items.findIndex((i) => i.id === selectedId);
+    if (at >= 0) {
+      selectedIndex.current = at;
       return;
     }
-    const at = items.findIndex((i) => i.id === selectedId);
-    if (at >= 0) selectedIndex.current = at;
-    else setSelectedId(items[Math.min(selectedIndex.current, items.length - 1)].id);
-  }, [items, selectedId]);
+    if (selectedId && !decidedHere.current.has(selectedId) && (editing || !viewChanged)) {
+      void qc.invalidateQueries({ queryKey: ['queue', 'item', selectedId] });
+      return;
+    }
+    if (items.length === 0) {
+      setSelectedId(null);
+      setEditing(false);
+      return;
+    }
+    setSelectedId(items[Math.min(selectedIndex.current, items.length - 1)].id);
+    setEditing(false);
+  }, [items, selectedId, listKey, editing, qc]);
 
   useEffect(() => {
     setChecked((c) => new Set([...c].filter((id) => items.some((i) => i.id === id))));
@@ -80,7 +98,9 @@ export function QueuePage() {
   };
   const move = (delta: number) => {
     if (items.length === 0 || rejecting) return;
-    const at = Math.max(0, items.findIndex((i) => i.id === selectedId));
+    const found = items.findIndex((i) => i.id === selectedId);
+    // From a draft that has left the list, j/k continue from where it stood.
+    const at = found >= 0 ? found : Math.min(selectedIndex.current, items.length) - (delta > 0 ? 1 : 0);
     const next = Math.min(items.length - 1, Math.max(0, at + delta));
     selectedIndex.current = next;
     select(items[next].id);
@@ -93,6 +113,7 @@ export function QueuePage() {
   const decide = useDecideDraft();
   const bulk = useBulkApprove();
   const selected = items.find((i) => i.id === selectedId);
+  const selectedDeparture = departureOf(selectedId);
 
   const onDecide = (decision: DecisionRequest) => {
     if (!selectedId) return;
@@ -106,14 +127,14 @@ export function QueuePage() {
           setEditing(false);
           setRejecting(false);
           const what = decision.decision === 'reject' ? 'Rejected' : decision.decision === 'approve_with_edits' ? 'Approved with your edits' : 'Approved';
-          setOutcome({ tone: 'ok', text: `${what}: ${item?.accountName ?? ''} — ${humanize(item?.stepId)} (${res.status}).` });
+          setOutcome({ tone: 'ok', text: `${what}: ${item?.accountName ?? ''} — ${stepLabel(item?.stepId)}. ${statusLabel(res.status)}.` });
         },
         onError: (error) => {
           setRejecting(false);
           setOutcome(describeFailure(error, item));
-          // A conflict means the draft is gone for good; anything else may be retried.
-          if (!(error instanceof ApiError && error.status === 409)) decidedHere.current.delete(id);
-          else setEditing(false);
+          // Someone else's decision won, or it may be retried: either way the draft stays open here,
+          // with the clerk's text, until they move on.
+          decidedHere.current.delete(id);
         },
       },
     );
@@ -141,6 +162,24 @@ export function QueuePage() {
       },
     });
   };
+
+  // Shown beside the draft the clerk is working on, where their eyes are, and read out by screen readers.
+  const outcomeNotice = (
+    <div aria-live="polite" role="status">
+      {outcome ? (
+        <Alert
+          color={outcome.tone === 'ok' ? 'green' : outcome.tone === 'conflict' ? 'yellow' : 'red'}
+          withCloseButton
+          onClose={() => setOutcome(null)}
+          data-testid="queue-outcome"
+          py={6}
+          mb="xs"
+        >
+          <Text size="sm">{outcome.text}</Text>
+        </Alert>
+      ) : null}
+    </div>
+  );
 
   return (
     <Stack gap="sm">
@@ -179,54 +218,43 @@ export function QueuePage() {
         </Group>
       </Group>
 
-      <div aria-live="polite" role="status">
-        {outcome ? (
-          <Alert
-            color={outcome.tone === 'ok' ? 'green' : outcome.tone === 'conflict' ? 'yellow' : 'red'}
-            withCloseButton
-            onClose={() => setOutcome(null)}
-            data-testid="queue-outcome"
-            py={6}
-          >
-            <Text size="sm">{outcome.text}</Text>
-          </Alert>
-        ) : null}
-      </div>
-
-      {departures.length > 0 ? (
-        <Alert color="gray" title="Left the queue" data-testid="queue-departures">
-          <Stack gap={2}>
-            {departures.map((d) => (
-              <Group key={d.id} justify="space-between" wrap="nowrap">
-                <Text size="sm">
-                  <b>{d.accountName}</b> — {humanize(d.stepId)}: {d.reason}
-                </Text>
-                <CloseButton size="sm" aria-label={`Dismiss ${d.accountName}`} onClick={() => dismiss(d.id)} />
-              </Group>
-            ))}
-            {departures.length > 1 ? (
-              <Group>
-                <Button size="compact-xs" variant="subtle" onClick={clear}>
-                  Dismiss all
-                </Button>
-              </Group>
-            ) : null}
-          </Stack>
-        </Alert>
-      ) : null}
-
       {queue.isPending ? (
         <PageLoading label="Loading the queue" />
       ) : queue.isError ? (
         <PageError error={queue.error} onRetry={() => void queue.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState title="Nothing waiting for you">
-          {kind === 'all' && !debouncedSearch ? 'Every draft has been decided. New drafts appear here as accounts reach their next step.' : 'No drafts match these filters.'}
-        </EmptyState>
+      ) : items.length === 0 && !selectedId ? (
+        <>
+          {outcomeNotice}
+          <EmptyState title="Nothing waiting for you">
+            {kind === 'all' && !debouncedSearch ? 'Every draft has been decided. New drafts appear here as accounts reach their next step.' : 'No drafts match these filters.'}
+          </EmptyState>
+        </>
       ) : (
         <Grid gap="md">
           <Grid.Col span={{ base: 12, md: 4 }}>
             <Stack gap="xs">
+              {departures.length > 0 ? (
+                <Alert color="gray" title="Left the queue" data-testid="queue-departures">
+                  <Stack gap={2}>
+                    {departures.map((d) => (
+                      <Group key={d.id} justify="space-between" wrap="nowrap">
+                        <Text size="sm">
+                          <b>{d.accountName}</b> — {stepLabel(d.stepId)}: {d.actorName} {d.verb} {dateTime(d.at)}
+                          {d.reason ? ` (${d.reason})` : ''}
+                        </Text>
+                        <CloseButton size="sm" aria-label={`Dismiss ${d.accountName}`} onClick={() => dismiss(d.id)} />
+                      </Group>
+                    ))}
+                    {departures.length > 1 ? (
+                      <Group>
+                        <Button size="compact-xs" variant="subtle" onClick={clear}>
+                          Dismiss all
+                        </Button>
+                      </Group>
+                    ) : null}
+                  </Stack>
+                </Alert>
+              ) : null}
               {canDecide ? (
                 <Group gap="xs">
                   <Button
@@ -244,11 +272,12 @@ export function QueuePage() {
               ) : null}
               <QueueTable items={items} selectedId={selectedId} onSelect={select} checked={checked} onCheck={(id, on) => setChecked((c) => { const n = new Set(c); if (on) n.add(id); else n.delete(id); return n; })} canDecide={canDecide} />
               {queue.data && queue.data.total > queue.data.pageSize ? (
-                <Pagination total={Math.ceil(queue.data.total / queue.data.pageSize)} value={page} onChange={setPage} size="sm" aria-label="Queue pages" />
+                <Pager total={Math.ceil(queue.data.total / queue.data.pageSize)} value={page} onChange={setPage} size="sm" aria-label="Queue pages" />
               ) : null}
             </Stack>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 8 }}>
+            {outcomeNotice}
             {selectedId ? (
               <DraftPanel
                 id={selectedId}
@@ -259,6 +288,7 @@ export function QueuePage() {
                 deciding={decide.isPending}
                 canDecide={canDecide}
                 hotkeysEnabled={!rejecting}
+                departure={selectedDeparture}
               />
             ) : null}
           </Grid.Col>

@@ -1,67 +1,55 @@
 /**
  * Drafts that leave the queue without this clerk deciding them — withdrawn because a payment arrived,
- * superseded, or decided by a colleague — are looked up once so the clerk sees why they vanished.
+ * stopped before sending, or decided by a colleague. Departures come from the server's events, never
+ * from comparing two lists: a filter, a search or a page change hides drafts without them leaving.
  */
-import { useEffect, useRef, useState } from 'react';
-import type { QueueItem } from '../../../../../domain/api';
-import { humanize } from '../../../lib/format';
-import { getDraft } from '../api/get-draft';
+import { useRef, useState } from 'react';
+import type { QueueItem, StreamEvent } from '../../../../../domain/api';
+import { draftEventVerb, isDraftDeparture } from '../../../lib/labels';
+import { useLiveEvents } from '../../../lib/live';
 
 export interface Departure {
   id: string;
   accountName: string;
   stepId: string;
-  status: string;
-  reason: string;
+  /** Who decided, from the event; "Tactful" for the engine's own withdrawals. */
+  actorName: string;
+  verb: string;
+  at: string;
+  reason: string | null;
 }
 
-function explain(status: string, reason: string | null): string {
-  if (reason) return reason;
-  switch (status) {
-    case 'superseded':
-      return 'withdrawn: the account changed (for example a payment arrived)';
-    case 'suppressed':
-      return 'withdrawn before sending';
-    case 'approved':
-    case 'sent':
-      return 'approved by someone else';
-    case 'rejected':
-      return 'rejected by someone else';
-    default:
-      return humanize(status);
-  }
-}
+export function useDepartures(known: QueueItem[], decidedHere: React.RefObject<Set<string>>) {
+  // Every departure of a draft this page has shown, including ones that raced this clerk's own
+  // decision: if theirs lost, the panel still says who decided first.
+  const [all, setAll] = useState<Departure[]>([]);
+  const [dismissed, setDismissed] = useState<Set<string>>(new Set());
+  // Every draft this page has shown, so one that scrolled off a page of results is still recognised.
+  const seen = useRef(new Map<string, QueueItem>());
+  for (const i of known) seen.current.set(i.id, i);
 
-export function useDepartures(items: QueueItem[] | undefined, listKey: string, decidedHere: React.RefObject<Set<string>>) {
-  const previous = useRef<{ key: string; items: Map<string, QueueItem> } | null>(null);
-  const [departures, setDepartures] = useState<Departure[]>([]);
-
-  useEffect(() => {
-    if (!items) return;
-    const current = new Map(items.map((i) => [i.id, i]));
-    const before = previous.current;
-    previous.current = { key: listKey, items: current };
-    // A different filter or page shows different drafts; only the same view can tell what left.
-    if (!before || before.key !== listKey) return;
-    const gone = [...before.items.values()].filter((i) => !current.has(i.id) && !decidedHere.current.has(i.id));
-    if (gone.length === 0) return;
-    let cancelled = false;
-    void Promise.all(
-      gone.slice(0, 10).map(async (item): Promise<Departure> => {
-        try {
-          const detail = await getDraft(item.id);
-          return { id: item.id, accountName: item.accountName, stepId: item.stepId, status: detail.message.status, reason: explain(detail.message.status, detail.message.decisionReason) };
-        } catch {
-          return { id: item.id, accountName: item.accountName, stepId: item.stepId, status: 'gone', reason: 'no longer in the queue' };
-        }
-      }),
-    ).then((found) => {
-      if (!cancelled) setDepartures((d) => [...found, ...d.filter((x) => !found.some((f) => f.id === x.id))].slice(0, 8));
-    });
-    return () => {
-      cancelled = true;
+  useLiveEvents((e: StreamEvent) => {
+    if (!e.messageId || !isDraftDeparture(e.type)) return;
+    const item = seen.current.get(e.messageId);
+    if (!item) return;
+    const d: Departure = {
+      id: item.id,
+      accountName: item.accountName,
+      stepId: item.stepId,
+      actorName: e.actorName ?? 'Tactful',
+      verb: draftEventVerb(e.type),
+      at: e.createdAt,
+      reason: e.reason ?? null,
     };
-  }, [items, listKey, decidedHere]);
+    setAll((list) => [d, ...list.filter((x) => x.id !== d.id)].slice(0, 50));
+  });
 
-  return { departures, dismiss: (id: string) => setDepartures((d) => d.filter((x) => x.id !== id)), clear: () => setDepartures([]) };
+  const departures = all.filter((d) => !decidedHere.current.has(d.id) && !dismissed.has(d.id)).slice(0, 8);
+  return {
+    departures,
+    /** Who took a draft out of the queue, when the server said so. */
+    departureOf: (id: string | null) => all.find((d) => d.id === id) ?? null,
+    dismiss: (id: string) => setDismissed((s) => new Set(s).add(id)),
+    clear: () => setDismissed((s) => new Set([...s, ...departures.map((d) => d.id)])),
+  };
 }

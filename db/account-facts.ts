@@ -2,13 +2,15 @@
  * Reads one account's facts from PostgreSQL into the shape the domain decides from. The database is
  * the source of truth for money; this is the only place that translates rows into AccountFacts.
  */
-import { desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
-import { perDatabase, type Db } from '../../db/client';
-import * as t from '../../db/schema';
-import { defaultPolicies, policyForSegment } from '../../domain/policy/default-policy';
-import { PolicyDefinition } from '../../domain/policy/schema';
-import { BusinessHours, type AccountFacts, type SentFact } from '../../domain/facts';
-import { payLinkFor as fillPayLink, settingsFromRows, type Settings } from '../../domain/settings';
+import { and, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import { perDatabase, type Db } from './client';
+import * as t from './schema';
+import { defaultPolicies, policyForSegment } from '../domain/policy/default-policy';
+import { PolicyDefinition } from '../domain/policy/schema';
+import { BusinessHours, type AccountFacts, type SentFact } from '../domain/facts';
+import { statementLocale } from '../domain/drafting/statement';
+import { publicHolidays } from './public-holidays';
+import { payLinkFor as fillPayLink, settingsFromRows, type Settings } from '../domain/settings';
 
 export async function loadSettings(db: Db): Promise<Settings> {
   return settingsFromRows(await db.select().from(t.settings));
@@ -51,12 +53,18 @@ const accountQuery = perDatabase((db: Db) =>
       with: {
         contacts: { orderBy: [desc(t.contacts.isPrimary)] },
         invoices: { where: or(eq(t.invoices.status, 'open'), gte(t.invoices.updatedAt, sql.placeholder('since'))) },
-        payments: { where: gte(t.payments.receivedAt, sql.placeholder('since')) },
+        // Money an import found already paid, with no date, is in the balances but is no dated payment.
+        payments: {
+          where: and(gte(t.payments.receivedAt, sql.placeholder('since')), eq(t.payments.dated, true)),
+          with: { allocations: { columns: { invoiceId: true, amountCents: true } } },
+        },
         promises: true,
         disputes: true,
         messages: {
-          columns: { stepId: true, cycleKey: true, sentAt: true, decidedAt: true, createdAt: true, tone: true },
-          where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed']),
+          columns: { stepId: true, cycleKey: true, status: true, sentAt: true, decidedAt: true, createdAt: true, tone: true },
+          // A message that may have gone out (in flight, or waiting for a person to confirm) counts as a
+          // step taken: planning it again would risk the very duplicate the send's states prevent.
+          where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed', 'sending', 'unconfirmed']),
         },
         callTasks: { columns: { stepId: true, cycleKey: true, createdAt: true } },
         recommendations: { columns: { kind: true, cycleKey: true, createdAt: true } },
@@ -84,10 +92,16 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
       cycleKey: m.cycleKey,
       sentAt: (m.sentAt ?? m.decidedAt ?? m.createdAt).toISOString(),
       tone: m.tone,
+      delivered: m.status === 'sent',
     })),
     ...calls.map((c) => ({ stepId: c.stepId, cycleKey: c.cycleKey, sentAt: c.createdAt.toISOString() })),
     ...recs.map((r) => ({ stepId: recommendationStepId(r.kind), cycleKey: r.cycleKey, sentAt: r.createdAt.toISOString() })),
   ];
+
+  // Sends are planned at most weeks ahead: this year's and next year's holidays cover them.
+  const country = statementLocale(account.country, account.currency).country;
+  const year = now.getUTCFullYear();
+  const countryHolidays = settings.observe_public_holidays && country ? publicHolidays(country, [year, year + 1]) : [];
 
   const facts: AccountFacts = {
     accountId: account.id,
@@ -96,12 +110,13 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
     mode: account.mode,
     timeZone: account.timeZone,
     businessHours: BusinessHours.safeParse(account.businessHours).data ?? settings.business_hours,
-    holidays: [...new Set([...settings.holidays.map((h) => h.date), ...account.holidays])].sort(),
+    holidays: [...new Set([...settings.holidays.map((h) => h.date), ...account.holidays, ...countryHolidays])].sort(),
     clientSince: account.clientSince,
     paymentTermsDays: account.paymentTermsDays,
     paymentMethod: account.paymentMethod,
     paused: account.paused,
     currency: account.currency,
+    country: account.country,
     contacts: contacts.map((c) => ({ name: c.name, email: c.email, phone: c.phone, role: c.role })),
     invoices: invoices.map((i) => ({
       id: i.id,
@@ -118,6 +133,9 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
       receivedAt: p.receivedAt.toISOString(),
       amountCents: p.amountCents,
       method: p.method,
+      kind: p.kind,
+      allocations: p.allocations.map((a) => ({ invoiceId: a.invoiceId, amountCents: a.amountCents })),
+      invoiceId: p.allocations.length === 1 ? p.allocations[0].invoiceId : null,
     })),
     promises: promises.map((p) => ({
       id: p.id,

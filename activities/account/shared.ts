@@ -1,0 +1,38 @@
+/**
+ * What the account activity groups share: their dependencies, the account loader that turns a missing
+ * account into a non-retryable failure, and how a workflow's actor becomes an event's actor.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../../db/client';
+import { systemActor, type EventActor } from '../../db/events';
+import type { DraftInput, DraftResult } from '../../domain/drafting/types';
+import { Errors, type Actor } from '../../domain/messages';
+import type { Mailer } from '../mail/mailer';
+import { loadAccount, type LoadedAccount } from '../../db/account-facts';
+
+export interface SafeDrafter {
+  draft(input: DraftInput): Promise<DraftResult>;
+}
+
+export interface AccountActivityDeps {
+  db: Db;
+  drafter: SafeDrafter;
+  mailer: Mailer;
+}
+
+export interface PendingDraftRef {
+  messageId: string;
+  stepId: string;
+  cycleKey: string;
+}
+
+export const toActor = (a?: Actor): EventActor => (a ? { type: a.type, id: a.id ?? null, name: a.name ?? null } : systemActor);
+export const userId = (a?: Actor) => (a?.type === 'user' && a.id && /^[0-9a-f-]{36}$/i.test(a.id) ? a.id : null);
+
+export async function loadOrFail(db: Db, accountId: string, now: Date): Promise<LoadedAccount> {
+  const loaded = await loadAccount(db, accountId, now);
+  if (!loaded) {
+    throw ApplicationFailure.create({ type: Errors.AccountNotFound, message: `account ${accountId} does not exist`, nonRetryable: true });
+  }
+  return loaded;
+}

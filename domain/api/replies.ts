@@ -1,0 +1,37 @@
+/** The Replies view's API: client replies waiting for a person, and the one-click confirm of a proposed promise. */
+import { z } from 'zod';
+import { FactWriteResponse, Uuid } from './common';
+
+export const ReplyListQuery = z.strictObject({
+  /** waiting (a person decides), proposed (a promise to confirm), verifying, holding, done. */
+  status: z.enum(['waiting', 'proposed', 'verifying', 'holding', 'done']).optional(),
+  accountId: Uuid.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const ReplyItem = z.object({
+  id: Uuid,
+  accountId: Uuid.nullable(),
+  accountName: z.string().nullable(),
+  from: z.string(),
+  subject: z.string(),
+  receivedAt: z.string(),
+  kind: z.string(),
+  confidence: z.number(),
+  evidence: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  flags: z.array(z.string()),
+  match: z.string(),
+  knownSender: z.boolean(),
+  action: z.string(),
+  status: z.string(),
+  outcome: z.string().nullable(),
+  holdUntil: z.string().nullable(),
+  answerText: z.string().nullable(),
+  text: z.string(),
+});
+export type ReplyItem = z.infer<typeof ReplyItem>;
+
+export const ReplyPage = z.object({ items: z.array(ReplyItem), page: z.number(), pageSize: z.number(), total: z.number(), waiting: z.number() });
+export const ConfirmPromiseResponse = FactWriteResponse;

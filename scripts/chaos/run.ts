@@ -1,0 +1,137 @@
+/**
+ * `npm run chaos`: fault-injection trials against the real parts (scripts/chaos/trials.ts), bounded in
+ * time, written up in RELIABILITY.md. `--quick` runs tens of trials and writes nothing (npm test runs
+ * it). The last line is always `chaos: <trials> trials, <lost> lost, <dup> silent duplicates, <n5xx> 5xx`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ChaosStack } from './stack';
+import { outages, paymentRaces, webhookStorms, workerKills, type Tally } from './trials';
+
+export interface ChaosOptions {
+  quick: boolean;
+  log?: (line: string) => void;
+  /** Where the write-up goes; none for the quick run. */
+  reportPath?: string;
+}
+
+export interface ChaosResult {
+  sections: { name: string; tally: Tally }[];
+  trials: number;
+  lost: number;
+  silentDuplicates: number;
+  n5xx: number;
+  summary: string;
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? ((l: string) => console.log(l));
+  const stack = new ChaosStack();
+  const sections: { name: string; tally: Tally }[] = [];
+  const startedAt = new Date();
+  try {
+    await stack.start(log);
+    stack.startWorker();
+    await stack.worker!.ready;
+    const q = options.quick;
+
+    log('(d) duplicate and out-of-order webhooks …');
+    sections.push({ name: '(d) duplicate and out-of-order webhooks under concurrency', tally: await webhookStorms(stack, { trials: q ? 8 : 100, parallel: 4 }) });
+    log('(a) payment vs approval and send …');
+    sections.push({ name: '(a) payment vs approval and send races', tally: await paymentRaces(stack, { trials: q ? 16 : 1_000, parallel: q ? 4 : 8, budgetMs: q ? 240_000 : 25 * 60_000 }) });
+    log('(b) worker killed mid-send …');
+    sections.push({
+      name: '(b) worker SIGKILLed at each named point of a send and at random',
+      tally: await workerKills(stack, { points: q ? ['after_smtp'] : ['before_smtp', 'after_smtp', 'before_record', 'random'], perRound: q ? 4 : 50 }),
+    });
+    if (!q) {
+      log('(c) PostgreSQL and Temporal stopped under load …');
+      sections.push({ name: '(c) PostgreSQL stopped 30 s and Temporal 60 s under load', tally: await outages(stack, { postgres: 5, temporal: 5, pgDownMs: 30_000, temporalDownMs: 60_000 }) });
+    }
+  } finally {
+    await stack.stop().catch((err: unknown) => log(`stopping the parts failed: ${(err as Error).message}`));
+  }
+  const sum = (k: keyof Pick<Tally, 'trials' | 'lost' | 'silentDuplicates' | 'n5xx'>) => sections.reduce((s, x) => s + x.tally[k], 0);
+  const result: ChaosResult = {
+    sections,
+    trials: sum('trials'),
+    lost: sum('lost'),
+    silentDuplicates: sum('silentDuplicates'),
+    n5xx: sum('n5xx'),
+    summary: '',
+  };
+  for (const { name, tally } of sections) {
+    log(`${name}: ${tally.trials} trials, ${tally.lost} lost, ${tally.silentDuplicates} silent duplicates, ${tally.n5xx} 5xx, ${tally.failures.length} failures`);
+    for (const n of tally.notes) log(`  ${n}`);
+    for (const f of tally.failures.slice(0, 10)) log(`  failure: ${f}`);
+  }
+  result.summary = `chaos: ${result.trials} trials, ${result.lost} lost, ${result.silentDuplicates} silent duplicates, ${result.n5xx} 5xx`;
+  if (options.reportPath) fs.writeFileSync(options.reportPath, report(result, stack, startedAt));
+  return result;
+}
+
+function report(r: ChaosResult, stack: ChaosStack, startedAt: Date): string {
+  const rows = r.sections.map(({ name, tally: t }) => {
+    const rec = t.recoveries.length ? `${Math.max(...t.recoveries.map((x) => x.seconds)).toFixed(1)} s max` : '—';
+    return `| ${name} | ${t.trials} | ${t.lost} | ${t.silentDuplicates} | ${t.flaggedDuplicates} | ${t.remindersAfterPayment} | ${t.n5xx} | ${t.n503} | ${t.answers} | ${t.maxMs} ms | ${t.over3s} | ${rec} | ${t.failures.length} | ${t.seconds.toFixed(0)} s |`;
+  });
+  const details = r.sections.flatMap(({ name, tally: t }) => [
+    `### ${name}`,
+    '',
+    ...t.notes.map((n) => `- ${n}`),
+    ...t.recoveries.map((x) => `- recovery: ${x.what}: ${Number.isFinite(x.seconds) ? `${x.seconds.toFixed(1)} s` : 'never'}`),
+    ...(t.failures.length ? ['- failures (first 40):', ...t.failures.slice(0, 40).map((f) => `  - ${f}`)] : ['- failures: none']),
+    '',
+  ]);
+  return [
+    '# RELIABILITY',
+    '',
+    'Fault-injection trials against the real parts (issue 19), written by `npm run chaos` (scripts/chaos/).',
+    `Run ${startedAt.toISOString()} – ${new Date().toISOString()}.`,
+    '',
+    '## Machine and versions',
+    '',
+    `- ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`,
+    `- Node ${process.version}; ${stack.versions.postgresql ?? 'PostgreSQL ?'} (embedded); Temporal ${stack.versions.temporal ?? '?'} (dev server); SMTP: the smtp-server package`,
+    '',
+    '## Results',
+    '',
+    '| trials | n | lost payments | silent duplicates | flagged duplicates | reminders after payment | 5xx (not 503) | 503 + Retry-After | answers | slowest answer | answers > 3 s | recovery | failures | time |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    'Definitions: *lost* — a payment the API acknowledged (2xx) that is not in the ledger; *silent duplicate* — an',
+    'address that received the same message more than once without the message being flagged "may have',
+    'been sent"; *reminder after payment* — a delivery whose send attempt began after the payment that',
+    'settled the account was acknowledged; *5xx* — any 5xx other than a 503 with Retry-After, and any',
+    'request with no answer at all; *recovery* — from the part being started again to `/readyz` answering',
+    '200 (for (b): from the kill to every send settled, which includes the one-minute activity timeout).',
+    '',
+    ...details,
+    '## Reproduce',
+    '',
+    '```',
+    'npm run chaos            # the full run (writes RELIABILITY.md)',
+    'npx jest test/reliability/chaos.test.ts   # the quick variant, as npm test runs it',
+    '```',
+    '',
+    `Last line of this run: \`${r.summary}\``,
+    '',
+  ].join('\n');
+}
+
+if (require.main === module) {
+  const quick = process.argv.includes('--quick');
+  runChaos({ quick, reportPath: quick ? undefined : path.resolve(__dirname, '../../RELIABILITY.md') }).then(
+    (r) => {
+      console.log(r.summary);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err);
+      console.log('chaos: 0 trials, 0 lost, 0 silent duplicates, 0 5xx');
+      process.exit(1);
+    },
+  );
+}
