@@ -4,7 +4,7 @@
  * headers, the live feed, /metrics and OpenAPI, date ranges and token expiry, and the manager-only
  * rule read from step kinds.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -321,17 +321,25 @@ describe('security (issue 18)', () => {
   });
 
   describe('4b. the first admin without the demo (scripts/create-admin.ts, run by docker-compose)', () => {
+    // Asynchronous, so the API's event loop (and its keep-alive sockets) keeps running meanwhile.
     const run = (env: Record<string, string>) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts'], { cwd: `${__dirname}/../..`, env: { ...process.env, DATABASE_URL: db.url, ...env }, encoding: 'utf8' });
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts'], { cwd: `${__dirname}/../..`, env: { ...process.env, DATABASE_URL: db.url, ...env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += String(d)));
+        child.stderr.on('data', (d) => (stderr += String(d)));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
 
     it('creates the admin once, refuses a weak password, and the admin signs in', async () => {
       const email = `first-${randomUUID().slice(0, 8)}@northwind.example`;
-      const weak = run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'password1234' });
+      const weak = await run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'password1234' });
       expect(weak.status).toBe(1);
       expect(weak.stderr).toMatch(/ADMIN_PASSWORD: choose another password/);
-      const ok = run({ ADMIN_EMAIL: email, ADMIN_NAME: 'First Admin', ADMIN_PASSWORD: 'quiet harbor lamps at noon' });
+      const ok = await run({ ADMIN_EMAIL: email, ADMIN_NAME: 'First Admin', ADMIN_PASSWORD: 'quiet harbor lamps at noon' });
       expect([ok.status, ok.stdout.trim()]).toEqual([0, `created admin ${email}`]);
-      expect(run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'quiet harbor lamps at noon' }).stdout).toMatch(/exists already/);
+      expect((await run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'quiet harbor lamps at noon' })).stdout).toMatch(/exists already/);
       const r = await signIn(api, email, 'quiet harbor lamps at noon');
       expect(r.status).toBe(200);
       expect(((await r.json()) as { user: { role: string } }).user.role).toBe('admin');
