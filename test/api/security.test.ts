@@ -369,6 +369,20 @@ describe('security (issue 18)', () => {
       expect(await count(db, 'audit.suppressed')).toBeGreaterThanOrEqual(1);
     });
 
+    it('a flood of refused inbound-mail posts writes a handful of audit rows, not one each', async () => {
+      const inbound = await startApi(db, { config: { trustProxy: true, inboundMail: { mailbox: 'ar@northwind.example', postmark: { user: 'postmark', pass: 'inbound-secret-0123456789' }, mailgunSigningKey: 'mailgun-key-0123456789' } } });
+      try {
+        const before = await count(db, 'inbound_mail.refused');
+        for (let i = 0; i < 30; i++) {
+          const r = await post(inbound, '/api/inbound/postmark', { MessageID: `x${i}` }, { authorization: `Basic ${Buffer.from('postmark:wrong').toString('base64')}`, 'x-forwarded-for': '198.51.100.120' });
+          expect(r.status).toBe(401);
+        }
+        expect((await count(db, 'inbound_mail.refused')) - before).toBe(5);
+      } finally {
+        await inbound.close();
+      }
+    });
+
     it('an unconfigured webhook logs no error or stack trace per call', async () => {
       const lines: string[] = [];
       const sink = new Writable({
