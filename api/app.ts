@@ -125,7 +125,8 @@ export function createApp(input: AppDeps & { metrics?: ApiMetrics }): express.Ex
           baseUri: ["'none'"],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
-          ...(deps.config.session.secureCookie ? { upgradeInsecureRequests: [] } : {}),
+          // No upgrade-insecure-requests: compose serves http://localhost with Secure cookies, and an
+          // upgraded request there would fail; behind TLS every URL is already https.
         },
       },
       // Secure cookies mean the app is served over TLS; HSTS over plain HTTP would lock a demo out.

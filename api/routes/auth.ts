@@ -11,6 +11,7 @@ import * as t from '../../db/schema';
 import { ChangePasswordRequest, LoginRequest, Me, RecoveryCodes, TotpConfirmRequest, TotpDisableRequest, TotpEnrolment } from '../../domain/api/auth';
 import { problemTypes } from '../../domain/api/problems';
 import { mfaRequiredFor, newRecoveryCodes, newTotpSecret, spendSecondFactor, totpStep } from '../auth/mfa';
+import { noiseFor } from '../auth/noise';
 import { passwordProblem } from '../auth/passwords';
 import { createSession, sessionCookie, type Principal } from '../auth/principal';
 import { permissionsOf } from '../auth/permissions';
@@ -75,7 +76,12 @@ export const authRoutes = [
       const meta = { email: body.email, ip: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 200) ?? null };
       const fail = async (reason: string) => {
         await recordFailure(db, deps.config, keys, now, { email: body.email, ip: req.ip ?? null });
-        await appendEvent(db, {
+        // Guesses at addresses that are nobody's are anonymous noise: a few per address per minute are kept.
+        const admitted = user ? 'record' : noiseFor(deps.config).audit.admit(`login:${req.ip ?? '?'}`, now.getTime());
+        if (admitted === 'first_suppressed')
+          await appendEvent(db, { type: 'audit.suppressed', actor: { type: 'client', name: 'anonymous' }, data: { kind: 'auth.login_failed', ip: req.ip ?? null, reason: 'too many sign-ins with unknown e-mails from this address; more are not recorded for a minute' } });
+        if (admitted === 'record')
+          await appendEvent(db, {
           type: 'auth.login_failed',
           actor: user ? { type: 'user', id: user.id, name: user.name } : { type: 'client', name: body.email },
           data: { ...meta, reason },

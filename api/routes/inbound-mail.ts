@@ -9,6 +9,7 @@ import { appendEvent } from '../../db/events';
 import { createReplyHandler } from '../../activities/replies/handle';
 import { InboundRefused, mailgunInbound, postmarkInbound } from '../../activities/replies/inbound';
 import { MAX_RAW_BYTES, ReplyTooLarge } from '../../activities/replies/parse';
+import { noiseFor } from '../auth/noise';
 import type { AppDeps } from '../deps';
 
 export function mountInboundMail(app: Express, deps: AppDeps): void {
@@ -32,7 +33,8 @@ export function mountInboundMail(app: Express, deps: AppDeps): void {
       res.status(200).json({ received: true, duplicate: r.duplicate, replyId: r.replyId, status: r.status });
     } catch (e) {
       const status = e instanceof InboundRefused ? e.status : e instanceof ReplyTooLarge ? 413 : e instanceof Error && /not a readable email/.test(e.message) ? 400 : 500;
-      if (status === 401) await appendEvent(deps.db.db, { type: 'inbound_mail.refused', actor: { type: 'integration', name: provider }, data: { reason: (e as Error).message, ip: req.ip ?? null } }).catch(() => undefined);
+      // Anyone can post here: refusals are recorded, a few per address per minute (api/auth/noise.ts).
+      if (status === 401 && noiseFor(deps.config).audit.admit(`inbound:${req.ip ?? '?'}`, deps.clock().getTime()) === 'record') await appendEvent(deps.db.db, { type: 'inbound_mail.refused', actor: { type: 'integration', name: provider }, data: { reason: (e as Error).message, ip: req.ip ?? null } }).catch(() => undefined);
       if (status === 500) deps.logger.error({ err: e }, 'inbound reply could not be handled; the provider will retry');
       // A 5xx makes the provider retry later; the Message-ID makes a retry of a handled message a no-op.
       res.status(status).type('application/problem+json').json({ type: 'about:blank', title: status === 401 ? 'Not accepted' : status === 500 ? 'Could not handle the reply' : 'Bad inbound message', status, detail: status === 500 ? 'try again later' : (e as Error).message });

@@ -4,7 +4,7 @@
  * headers, the live feed, /metrics and OpenAPI, date ranges and token expiry, and the manager-only
  * rule read from step kinds.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -111,6 +111,15 @@ describe('security (issue 18)', () => {
       expect(statuses.slice(20)).toEqual([429, 429]);
       const other = await createUser(db, 'clerk');
       expect((await signIn(limited, other.email, PASSWORD, '198.51.100.67')).status).toBe(200);
+    });
+
+    it('guesses at unknown e-mails from one address leave a few audit rows, not one each', async () => {
+      const before = await count(db, 'auth.login_failed');
+      for (let i = 0; i < 15; i++) await signIn(limited, `ghost${i}@tactful.test`, 'guess guess guess', '198.51.100.88');
+      expect((await count(db, 'auth.login_failed')) - before).toBe(5);
+      const u = await createUser(db, 'clerk');
+      await signIn(limited, u.email, 'a wrong password here', '198.51.100.88');
+      expect((await count(db, 'auth.login_failed')) - before).toBe(6);
     });
 
     it('each further lockout lasts twice as long', async () => {
@@ -312,17 +321,25 @@ describe('security (issue 18)', () => {
   });
 
   describe('4b. the first admin without the demo (scripts/create-admin.ts, run by docker-compose)', () => {
+    // Asynchronous, so the API's event loop (and its keep-alive sockets) keeps running meanwhile.
     const run = (env: Record<string, string>) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts'], { cwd: `${__dirname}/../..`, env: { ...process.env, DATABASE_URL: db.url, ...env }, encoding: 'utf8' });
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts'], { cwd: `${__dirname}/../..`, env: { ...process.env, DATABASE_URL: db.url, ...env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += String(d)));
+        child.stderr.on('data', (d) => (stderr += String(d)));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
 
     it('creates the admin once, refuses a weak password, and the admin signs in', async () => {
       const email = `first-${randomUUID().slice(0, 8)}@northwind.example`;
-      const weak = run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'password1234' });
+      const weak = await run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'password1234' });
       expect(weak.status).toBe(1);
       expect(weak.stderr).toMatch(/ADMIN_PASSWORD: choose another password/);
-      const ok = run({ ADMIN_EMAIL: email, ADMIN_NAME: 'First Admin', ADMIN_PASSWORD: 'quiet harbor lamps at noon' });
+      const ok = await run({ ADMIN_EMAIL: email, ADMIN_NAME: 'First Admin', ADMIN_PASSWORD: 'quiet harbor lamps at noon' });
       expect([ok.status, ok.stdout.trim()]).toEqual([0, `created admin ${email}`]);
-      expect(run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'quiet harbor lamps at noon' }).stdout).toMatch(/exists already/);
+      expect((await run({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'quiet harbor lamps at noon' })).stdout).toMatch(/exists already/);
       const r = await signIn(api, email, 'quiet harbor lamps at noon');
       expect(r.status).toBe(200);
       expect(((await r.json()) as { user: { role: string } }).user.role).toBe('admin');
@@ -350,6 +367,20 @@ describe('security (issue 18)', () => {
       expect(rows).toBeGreaterThan(0);
       expect(rows).toBeLessThanOrEqual(5);
       expect(await count(db, 'audit.suppressed')).toBeGreaterThanOrEqual(1);
+    });
+
+    it('a flood of refused inbound-mail posts writes a handful of audit rows, not one each', async () => {
+      const inbound = await startApi(db, { config: { trustProxy: true, inboundMail: { mailbox: 'ar@northwind.example', postmark: { user: 'postmark', pass: 'inbound-secret-0123456789' }, mailgunSigningKey: 'mailgun-key-0123456789' } } });
+      try {
+        const before = await count(db, 'inbound_mail.refused');
+        for (let i = 0; i < 30; i++) {
+          const r = await post(inbound, '/api/inbound/postmark', { MessageID: `x${i}` }, { authorization: `Basic ${Buffer.from('postmark:wrong').toString('base64')}`, 'x-forwarded-for': '198.51.100.120' });
+          expect(r.status).toBe(401);
+        }
+        expect((await count(db, 'inbound_mail.refused')) - before).toBe(5);
+      } finally {
+        await inbound.close();
+      }
     });
 
     it('an unconfigured webhook logs no error or stack trace per call', async () => {
