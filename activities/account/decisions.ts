@@ -149,12 +149,22 @@ export function createDecisionActivities({ db }: { db: Db }) {
           })
           .where(eq(t.callTasks.id, task.id));
         if (o.outcome === 'promise') {
-          await tx.insert(t.promises).values({ accountId: input.accountId, promisedDate: o.promisedDate, amountCents: o.amountCents ?? null, createdBy: userId(o.actor), createdAt: now });
-          await appendEvent(tx, { accountId: input.accountId, type: 'promise.recorded', actor: toActor(o.actor), data: { promisedDate: o.promisedDate, amountCents: o.amountCents ?? null, via: 'call', callTaskId: task.id } });
+          // The ledger's rule (db/ledger.ts recordPromise): the latest word from the client replaces the open promise.
+          await tx.update(t.promises).set({ status: 'cancelled', resolvedAt: now }).where(and(eq(t.promises.accountId, input.accountId), eq(t.promises.status, 'open')));
+          const [row] = await tx
+            .insert(t.promises)
+            .values({ accountId: input.accountId, promisedDate: o.promisedDate, amountCents: o.amountCents ?? null, createdBy: userId(o.actor), createdAt: now })
+            .returning({ id: t.promises.id });
+          await appendEvent(tx, { accountId: input.accountId, type: 'promise.recorded', actor: toActor(o.actor), data: { promiseId: row.id, promisedDate: o.promisedDate, amountCents: o.amountCents ?? null, via: 'call', callTaskId: task.id } });
         }
         if (o.outcome === 'dispute') {
-          await tx.insert(t.disputes).values({ accountId: input.accountId, reason: o.reason, openedBy: userId(o.actor), openedAt: now }).onConflictDoNothing();
-          await appendEvent(tx, { accountId: input.accountId, type: 'dispute.opened', actor: toActor(o.actor), data: { reason: o.reason, via: 'call', callTaskId: task.id } });
+          // One open dispute per account: a second one reported on a call is part of the call's log, not a new dispute.
+          const [opened] = await tx
+            .insert(t.disputes)
+            .values({ accountId: input.accountId, reason: o.reason, openedBy: userId(o.actor), openedAt: now })
+            .onConflictDoNothing()
+            .returning({ id: t.disputes.id });
+          if (opened) await appendEvent(tx, { accountId: input.accountId, type: 'dispute.opened', actor: toActor(o.actor), data: { disputeId: opened.id, reason: o.reason, via: 'call', callTaskId: task.id } });
         }
         await appendEvent(tx, { accountId: input.accountId, type: 'call.logged', actor: toActor(o.actor), data: { callTaskId: task.id, outcome: o.outcome, notes: o.notes ?? null } });
         const [acc] = await tx

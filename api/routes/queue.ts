@@ -105,17 +105,28 @@ async function decide(ctx: AuthedCtx<unknown, unknown, unknown>, messageId: stri
   if (p.kind === 'user' && !isManager(p.role) && (await needsManager(db, m))) await ctx.refuse('only a manager decides service pauses and collections', m.accountId);
   if (m.status !== 'pending_approval') throw alreadyDecided(m);
   const d = { ...decision, messageId, actor: ctx.wfActor } as DraftDecision;
-  try {
-    return await ctx.deps.temporal.decideDraft(m.accountId, d);
-  } catch (err) {
-    // The draft was waiting when read above; if the workflow no longer knows it, something decided it
-    // in between — a payment withdrawing it, most often. The row says what, and that is the answer.
-    if (!(err instanceof WorkflowRejectedError && err.errorType === Errors.NoSuchDraft)) throw err;
-    const [now] = await db.select().from(t.messages).where(eq(t.messages.id, messageId));
-    if (now && now.status !== 'pending_approval') throw alreadyDecided(now);
-    throw err;
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await ctx.deps.temporal.decideDraft(m.accountId, d);
+    } catch (err) {
+      // The draft was waiting when read above; if the workflow no longer knows it, something decided it
+      // in between — a payment withdrawing it, most often. The row says what, and that is the answer.
+      if (!(err instanceof WorkflowRejectedError && err.errorType === Errors.NoSuchDraft)) throw err;
+      const [now] = await db.select().from(t.messages).where(eq(t.messages.id, messageId));
+      if (now && now.status !== 'pending_approval') throw alreadyDecided(now);
+      if (!now) throw err;
+      // Still waiting in the database: the draft was just filed and the workflow has not taken it in
+      // yet. Ask again briefly; past that, say so rather than "not found".
+      if (Date.now() - started > DRAFT_CATCH_UP_MS)
+        throw new HttpProblem(409, problemTypes.conflict, 'Not ready yet', 'This draft was filed a moment ago and is not ready for a decision yet. Try again in a moment.', undefined, { 'Retry-After': '1' });
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }
+
+/** How long a decision waits for a just-filed draft to reach its workflow (within the request deadline). */
+const DRAFT_CATCH_UP_MS = 1_200;
 
 /** Which filters a list request uses and how it sorts: each distinct shape is one prepared statement. */
 interface QueueShape {

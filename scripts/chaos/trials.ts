@@ -131,6 +131,7 @@ export async function paymentRaces(stack: ChaosStack, options: { trials: number;
   const clerk = await login({ url: stack.apiUrl } as TestApi, await createUser(stack.database, 'clerk'));
   const run = randomUUID().slice(0, 6);
   const outcomes = new Map<string, number>();
+  const approvals = new Map<number, number>();
   const done = await inParallel(options.parallel, options.trials, options.budgetMs, async (i) => {
     const ref = `A-${run}-${i}`;
     const email = `a-${run}-${i}@chaos.test`;
@@ -158,7 +159,9 @@ export async function paymentRaces(stack: ChaosStack, options: { trials: number;
       const full = Math.random() < 0.75;
       const amount = full ? owed : rand(1, Math.max(1, Math.floor(owed / 1_000) - 1)) * 1_000;
       const payId = `pay-${ref}`;
-      const offset = rand(-300, 300);
+      // Negative: the payment first, by up to 0.3 s. Positive: the approval first, the payment up to
+      // 2.5 s later — before, while and after the send goes out.
+      const offset = rand(-300, 2_500);
       let paidAt = Infinity;
       const approve = (async () => {
         await sleep(Math.max(0, -offset));
@@ -166,6 +169,7 @@ export async function paymentRaces(stack: ChaosStack, options: { trials: number;
         const res = await clerk.req('POST', `/api/queue/${draft}/decision`, { decision: 'approve' });
         const a: HttpAnswer = { status: res.status, body: await res.text(), ms: Date.now() - start, retryAfter: res.headers.get('retry-after') };
         count(t, a);
+        approvals.set(a.status, (approvals.get(a.status) ?? 0) + 1);
         if (![200, 409, 503].includes(a.status)) t.failures.push(`${ref}: approval answered ${a.status} ${String(a.body).slice(0, 160)}`);
       })();
       const pay = (async () => {
@@ -203,6 +207,7 @@ export async function paymentRaces(stack: ChaosStack, options: { trials: number;
   t.seconds = (Date.now() - started) / 1000;
   t.notes.push(`${done} trials started, ${t.trials} reached the race (a draft was waiting)`);
   for (const [k, n] of [...outcomes].sort()) t.notes.push(`${n} × ${k}`);
+  t.notes.push(`approvals answered: ${[...approvals].sort().map(([s, n]) => `${n} × ${s}`).join(', ')}`);
   return t;
 }
 

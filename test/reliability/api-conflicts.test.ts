@@ -112,3 +112,36 @@ it('approving a draft that a payment withdrew while the request was on its way a
     await racingApi.close();
   }
 });
+
+it('approving a draft filed a moment ago, before its workflow took it in, waits briefly and succeeds; never "not found"', async () => {
+  const fake = new FakeGateway(db);
+  let calls = 0;
+  let behind = 1;
+  const lagging: WorkflowGateway = {
+    factsChanged: (id, s) => fake.factsChanged(id, s),
+    logCallOutcome: (id, o) => fake.logCallOutcome(id, o),
+    state: (id) => fake.state(id),
+    ping: () => fake.ping(),
+    async decideDraft(accountId, d) {
+      calls++;
+      if (calls <= behind) throw new WorkflowRejectedError(Errors.NoSuchDraft, 'No draft with this id is waiting for a decision on this account.');
+      return fake.decideDraft(accountId, d);
+    },
+  };
+  const laggingApi = await startApi(db, { gateway: lagging });
+  try {
+    const clerk = await login(laggingApi, await createUser(db, 'clerk'));
+    const acc = await owing(40_000);
+    const caughtUp = await createDraft(db, acc.id, { amountCents: 40_000 });
+    expect((await clerk.json('POST', `/api/queue/${caughtUp.id}/decision`, { decision: 'approve' })).status).toBe(200);
+    expect(calls).toBe(2);
+
+    behind = Infinity;
+    const neverThere = await createDraft(db, acc.id, { amountCents: 40_000, stepId: 'second_reminder' });
+    const r = await clerk.json('POST', `/api/queue/${neverThere.id}/decision`, { decision: 'approve' });
+    expect([r.status, r.headers.get('retry-after')]).toEqual([409, '1']);
+    expect(r.body.detail).toMatch(/not ready for a decision yet/);
+  } finally {
+    await laggingApi.close();
+  }
+});

@@ -97,23 +97,3 @@ it('a worker killed while SMTP holds the message: nothing is delivered blindly, 
   // Its next steps would hold the test server's clock for the next test, with no worker to run them.
   await env.client.workflow.getHandle(accountWorkflowId(accountId)).terminate('test over');
 }, 240_000);
-
-it('a worker killed after the SMTP server accepted the message: delivered once, never twice, and flagged', async () => {
-  taskQueue = `crash-${process.pid}-accepted`;
-  const first = startWorker('after_smtp');
-  await first.ready;
-  const { accountId, due } = await accountAboutToSend('ap@accepted.test');
-  await env.sleep(due - (await env.currentTimeMs()) - 1_000);
-  await waitFor('the SMTP server to accept the message', async () => first.output().includes('fault:after_smtp'), 30_000);
-  expect(peer.received.filter((m) => m.to.includes('ap@accepted.test'))).toHaveLength(1);
-
-  await first.kill();
-  const second = startWorker();
-  await second.ready;
-  await expectFlaggedForAPerson(accountId);
-  await env.sleep('3 days');
-  const delivered = peer.received.filter((m) => m.to.includes('ap@accepted.test'));
-  expect(delivered).toHaveLength(1);
-  await second.stop();
-  await env.client.workflow.getHandle(accountWorkflowId(accountId)).terminate('test over');
-}, 240_000);
