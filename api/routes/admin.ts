@@ -69,6 +69,8 @@ export const adminRoutes = [
       return db.transaction(async (tx) => {
         const [u] = await tx.select().from(t.users).where(eq(t.users.id, params.id)).for('update');
         if (!u) throw problems.notFound('This user');
+        // Switching off one's own sign-in ends one's own session mid-change and may leave nobody able to undo it.
+        if (body.active === false && principal.id === u.id) throw problems.conflict('You cannot switch off your own sign-in; ask another admin.');
         if (body.password) checkPassword(body.password, [u.email, body.name ?? u.name]);
         const demotes = (body.role && body.role !== 'admin') || body.active === false;
         if (u.role === 'admin' && demotes) {

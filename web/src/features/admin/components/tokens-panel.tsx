@@ -11,7 +11,7 @@ export function TokensPanel() {
   const create = useCreateToken();
   const revoke = useRevokeToken();
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<TokenScope[]>(['invoices:write', 'payments:write']);
+  const [scopes, setScopes] = useState<TokenScope[]>(['read']);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
 

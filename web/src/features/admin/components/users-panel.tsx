@@ -92,7 +92,14 @@ export function UsersPanel() {
                   />
                 </Table.Td>
                 <Table.Td>
-                  <Switch aria-label={`${u.name} may sign in`} checked={u.active} onChange={(e) => update.mutate({ id: u.id, active: e.currentTarget.checked })} />
+                  {u.id === me?.user.id ? (
+                    // Switching off one's own sign-in would lock oneself out mid-change; the API refuses it too.
+                    <Text size="sm" data-testid="own-sign-in">
+                      Yes (you)
+                    </Text>
+                  ) : (
+                    <Switch aria-label={`${u.name} may sign in`} checked={u.active} onChange={(e) => update.mutate({ id: u.id, active: e.currentTarget.checked })} />
+                  )}
                 </Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
