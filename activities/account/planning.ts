@@ -13,7 +13,6 @@ import type { Instant, Mode } from '../../domain/facts';
 import { buildCallSheet } from '../../domain/drafting/call-sheet';
 import { localDate } from '../../domain/calendar';
 import { nextAction } from '../../domain/policy/next-action';
-import { accountStage } from '../../domain/policy/stage';
 import type { NextAction, PlannedStep } from '../../domain/policy/types';
 import type { LoadedAccount } from '../../db/account-facts';
 import { loadOrFail, type PendingDraftRef } from './shared';
@@ -209,7 +208,7 @@ export function createPlanningActivities({ db }: { db: Db }) {
       await db
         .update(t.accounts)
         .set({
-          stage: accountStage({ policy, facts, next, pendingStepId: input.pending && !withdrawReason ? input.pending.stepId : null }),
+          stage: shown.stage ?? (input.pending && !withdrawReason ? input.pending.stepId : null),
           nextAction: shown.nextAction,
           nextActionAt: shown.at,
           workflowSeenVersion: sql`greatest(${t.accounts.workflowSeenVersion}, ${loaded.factsVersion})`,

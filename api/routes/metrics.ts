@@ -4,8 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import * as t from '../../db/schema';
-import { AgingReport, ApprovalWait, AsOfQuery, KpiQuery, KpiReport, NeedsPersonList, PromiseStats, StageFunnel, StepEffectiveness, agingBuckets, type NeedsPersonItem } from '../../domain/api/metrics';
-import { stepKinds } from '../../domain/policy/schema';
+import { AgingReport, ApprovalWait, AsOfQuery, KpiQuery, KpiReport, PromiseStats, StageFunnel, StepEffectiveness, agingBuckets } from '../../domain/api/metrics';
 import type { Db } from '../../db/client';
 import { route } from '../routing';
 import { HttpProblem } from '../problems';
@@ -207,70 +206,7 @@ export const metricRoutes = [
       const rows = await deps.db.db.execute<{ stage: string | null; n: number; balance: string }>(sql`
         select stage, count(*)::int as n, coalesce(sum(balance_cents), 0)::text as balance from ${t.accounts}
         where balance_cents > 0 group by stage order by sum(balance_cents) desc`);
-      // In escalation order, not by size, so the funnel reads as one: not started, reminded, … collections.
-      const rank = (s: string | null) => (s === null ? -1 : stepKinds.indexOf(s as (typeof stepKinds)[number]));
-      return { items: rows.map((r) => ({ stage: r.stage, accounts: r.n, balanceCents: Number(r.balance) })).sort((a, b) => rank(a.stage) - rank(b.stage)) };
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/api/metrics/needs-person',
-    summary: 'Everything a person must act on now: late drafts, disputes, broken promises, blocked steps, unassigned calls, possible duplicate payments, replies',
-    tag: 'metrics',
-    access: { kind: 'permission', permission: 'metrics:read' },
-    response: NeedsPersonList,
-    async handler({ deps }) {
-      type Row = { kind: NeedsPersonItem['kind']; id: string; account_id: string | null; account_name: string | null; detail: string; amount: string | null; since: Date | string | null };
-      // One query per kind, each capped, so one flood (200 replies) cannot hide the other kinds.
-      const rows = await deps.db.db.execute<Row>(sql`
-        (select 'overdue_draft' as kind, m.id::text, m.account_id::text, a.name as account_name, m.step_id as detail, m.amount_cents::text as amount, m.escalated_at as since
-           from ${t.messages} m join ${t.accounts} a on a.id = m.account_id
-          where m.status = 'pending_approval' and m.escalated_at is not null order by m.escalated_at limit 20)
-        union all
-        (select 'dispute', d.id::text, d.account_id::text, a.name, d.reason, a.balance_cents::text, d.opened_at
-           from ${t.disputes} d join ${t.accounts} a on a.id = d.account_id where d.status = 'open' order by d.opened_at limit 20)
-        union all
-        (select 'broken_promise', p.id::text, p.account_id::text, a.name, p.promised_date::text, a.balance_cents::text, p.resolved_at
-           from ${t.promises} p join ${t.accounts} a on a.id = p.account_id
-          where p.status = 'broken' and a.balance_cents > 0
-            and not exists (select 1 from ${t.promises} q where q.account_id = p.account_id and q.created_at > p.created_at)
-          order by p.resolved_at nulls last limit 20)
-        union all
-        (select 'blocked_step', a.id::text, a.id::text, a.name, substr(a.next_action, 9), a.balance_cents::text, null
-           from ${t.accounts} a where a.next_action like 'blocked:%' order by a.name limit 20)
-        union all
-        (select 'unassigned_call', c.id::text, c.account_id::text, a.name, c.step_id, a.balance_cents::text, c.due_at
-           from ${t.callTasks} c join ${t.accounts} a on a.id = c.account_id
-          where c.status = 'open' and c.assigned_to is null order by c.due_at limit 20)
-        union all
-        (select 'payment_hold', h.id::text, h.account_id::text, a.name, h.reference, h.amount_cents::text, h.created_at
-           from ${t.paymentHolds} h join ${t.accounts} a on a.id = h.account_id where h.status = 'held' order by h.created_at limit 20)
-        union all
-        (select 'waiting_reply', r.id::text, r.account_id::text, a.name, r.subject, null, r.received_at
-           from ${t.replies} r left join ${t.accounts} a on a.id = r.account_id where r.status = 'waiting' order by r.received_at limit 20)`);
-      const stepWords = (id: string) => id.charAt(0).toUpperCase() + id.slice(1).replace(/_/g, ' ');
-      const words: Record<NeedsPersonItem['kind'], (d: string) => string> = {
-        overdue_draft: (d) => `${stepWords(d)} draft past its approval deadline`,
-        dispute: (d) => `Dispute open: ${d}`,
-        broken_promise: (d) => `Promise to pay by ${d} was broken`,
-        blocked_step: (d) => `${stepWords(d)} blocked: the engine cannot take it`,
-        unassigned_call: (d) => `${stepWords(d)} due, nobody has claimed it`,
-        payment_hold: (d) => `Possible duplicate payment held (reference ${d})`,
-        waiting_reply: (d) => `Client reply waiting for a person: “${d}”`,
-      };
-      const link = (r: Row) => (r.kind === 'unassigned_call' ? `/calls/${r.id}` : r.kind === 'overdue_draft' ? '/queue' : r.account_id ? `/accounts/${r.account_id}` : '/');
-      return {
-        items: rows.map((r) => ({
-          kind: r.kind,
-          id: r.id,
-          accountId: r.account_id,
-          accountName: r.account_name,
-          detail: words[r.kind](r.detail),
-          amountCents: r.amount === null ? null : Number(r.amount),
-          since: r.since === null ? null : new Date(r.since).toISOString(),
-          link: link(r),
-        })),
-      };
+      return { items: rows.map((r) => ({ stage: r.stage, accounts: r.n, balanceCents: Number(r.balance) })) };
     },
   }),
 ];

@@ -87,21 +87,3 @@ export const StreamEvent = z.object({
   reason: z.string().nullable().optional(),
 });
 export type StreamEvent = z.infer<typeof StreamEvent>;
-
-/**
- * "Needs a person now": every kind of item the engine cannot settle alone, oldest first within a kind.
- * `detail` is already in words for people; `link` is the page where a person acts on it.
- */
-export const needsPersonKinds = ['overdue_draft', 'dispute', 'broken_promise', 'blocked_step', 'unassigned_call', 'payment_hold', 'waiting_reply'] as const;
-export const NeedsPersonItem = z.object({
-  kind: z.enum(needsPersonKinds),
-  id: z.string(),
-  accountId: z.string().nullable(),
-  accountName: z.string().nullable(),
-  detail: z.string(),
-  amountCents: Cents.nullable(),
-  since: z.string().nullable(),
-  link: z.string(),
-});
-export type NeedsPersonItem = z.infer<typeof NeedsPersonItem>;
-export const NeedsPersonList = z.object({ items: z.array(NeedsPersonItem) });

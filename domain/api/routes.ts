@@ -49,7 +49,6 @@ export const apiPaths = {
   metricsPromises: '/api/metrics/promises',
   metricsApprovalWait: '/api/metrics/approval-wait',
   metricsStages: '/api/metrics/stages',
-  metricsNeedsPerson: '/api/metrics/needs-person',
   stream: '/api/stream',
   openapi: '/api/openapi.json',
 } as const;

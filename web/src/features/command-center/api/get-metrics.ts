@@ -3,7 +3,7 @@
  * ends, so the trend uses exactly the same definitions as today's figure.
  */
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { AgingReport, ApprovalWait, apiPaths, KpiReport, NeedsPersonList, PromiseStats, StageFunnel, StepEffectiveness } from '../../../../../domain/api';
+import { AgingReport, ApprovalWait, apiPaths, CallPage, KpiReport, PromiseStats, QueuePage, StageFunnel, StepEffectiveness } from '../../../../../domain/api';
 import { api } from '../../../lib/api-client';
 import { todayIso } from '../../../lib/format';
 import { fallbackRefetch } from '../../../lib/live';
@@ -41,5 +41,15 @@ export const usePromiseStats = () => useQuery({ queryKey: ['metrics', 'promises'
 export const useApprovalWait = () => useQuery({ queryKey: ['metrics', 'approval-wait'], queryFn: () => api(apiPaths.metricsApprovalWait, { schema: ApprovalWait }), ...live });
 export const useStageFunnel = () => useQuery({ queryKey: ['metrics', 'stages'], queryFn: () => api(apiPaths.metricsStages, { schema: StageFunnel }), ...live });
 
-/** Every kind of item a person must act on, from one endpoint so no kind is forgotten by the page. */
-export const useNeedsPerson = () => useQuery({ queryKey: ['metrics', 'needs-person'], queryFn: () => api(apiPaths.metricsNeedsPerson, { schema: NeedsPersonList }), ...live });
+/**
+ * "Needs a person now" has no endpoint of its own yet: it is the sensitive drafts with the highest
+ * risk plus the calls already due.
+ */
+export const useNeedsPerson = () =>
+  useQueries({
+    queries: [
+      { queryKey: ['queue', 'list', { sensitive: 'true', sort: 'risk' }], queryFn: () => api(apiPaths.queue, { query: { sensitive: 'true', sort: 'risk', order: 'desc', pageSize: 10 }, schema: QueuePage }), ...live },
+      { queryKey: ['calls', 'list', { status: 'open', due: 'true' }], queryFn: () => api(apiPaths.calls, { query: { status: 'open', due: 'true', pageSize: 10 }, schema: CallPage }), ...live },
+    ],
+    combine: ([drafts, calls]) => ({ drafts, calls }),
+  });

@@ -3,7 +3,6 @@ import { Text, VisuallyHidden } from '@mantine/core';
 import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AgingReport, KpiReport } from '../../../../../domain/api';
 import { calendarDate, humanize, money, moneyShort, percent } from '../../../lib/format';
-import { stepLabel } from '../../../lib/labels';
 
 const bucketLabel: Record<string, string> = { current: 'Current', '1_30': '1–30', '31_60': '31–60', '61_90': '61–90', '90_plus': '90+' };
 const bucketColor: Record<string, string> = { current: '#2f9e44', '1_30': '#74b816', '31_60': '#f59f00', '61_90': '#f76707', '90_plus': '#e03131' };
@@ -61,7 +60,7 @@ export function KpiTrendChart({ points }: { points: KpiReport[] }) {
 }
 
 export function FunnelChart({ items }: { items: { stage: string | null; accounts: number; balanceCents: number }[] }) {
-  const data = items.map((i) => ({ stage: stepLabel(i.stage), accounts: i.accounts, balance: i.balanceCents }));
+  const data = items.map((i) => ({ stage: humanize(i.stage ?? 'not started'), accounts: i.accounts, balance: i.balanceCents }));
   return (
     <figure style={{ margin: 0 }}>
       <ResponsiveContainer width="100%" height={Math.max(160, data.length * 34)}>

@@ -1,7 +1,7 @@
 /** The manager's overview: what is owed and how late, how well collection works, who needs a person. */
 import { Anchor, Badge, Card, Grid, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import type { NeedsPersonItem, RecommendationItem } from '../../../../../domain/api';
+import type { RecommendationItem } from '../../../../../domain/api';
 import { EmptyState, NotAvailable, PageLoading } from '../../../components/page-state';
 import { humanize, minutesLabel, money, percent, relative } from '../../../lib/format';
 import { useAging, useApprovalWait, useKpiTrend, useNeedsPerson, usePromiseStats, useStageFunnel, useStepEffectiveness } from '../api/get-metrics';
@@ -91,53 +91,54 @@ function ManagerDecisions({ items, canDecide }: { items: RecommendationItem[]; c
   );
 }
 
-const needsPersonKindLabels: Record<NeedsPersonItem['kind'], string> = {
-  overdue_draft: 'Draft past its deadline',
-  dispute: 'Dispute',
-  broken_promise: 'Broken promise',
-  blocked_step: 'Blocked step',
-  unassigned_call: 'Unclaimed call',
-  payment_hold: 'Possible duplicate payment',
-  waiting_reply: 'Client reply',
-};
-
 function NeedsPerson() {
   const me = useUser();
-  const items = useNeedsPerson();
+  const { drafts, calls } = useNeedsPerson();
   const recommendations = useRecommendations({ status: 'pending', pageSize: 10 }, can(me, 'recommendations:read'));
-  if (items.isPending) return <PageLoading />;
-  if (items.isError) return <NotAvailable what="This list" error={items.error} />;
+  if (drafts.isPending || calls.isPending) return <PageLoading />;
+  const draftItems = drafts.data?.items ?? [];
+  const callItems = calls.data?.items ?? [];
   const decisions = recommendations.data?.items ?? [];
-  if (items.data.items.length === 0 && decisions.length === 0) return <EmptyState title="Nobody is waiting on a person right now" />;
+  if (drafts.isError && calls.isError) return <NotAvailable what="This list" error={drafts.error} />;
+  if (draftItems.length === 0 && callItems.length === 0 && decisions.length === 0) return <EmptyState title="Nobody is waiting on a person right now" />;
   return (
     <Stack gap="sm">
       <ManagerDecisions items={decisions} canDecide={can(me, 'recommendations:decide')} />
-      <Table fz="sm" verticalSpacing={4} data-testid="needs-person">
+      <Table fz="sm" verticalSpacing={4}>
         <Table.Tbody>
-          {items.data.items.map((i) => (
-            <Table.Tr key={`${i.kind}:${i.id}`} data-kind={i.kind}>
+          {draftItems.map((d) => (
+            <Table.Tr key={d.id}>
               <Table.Td>
-                <Badge size="sm" variant="light" color={i.kind === 'dispute' || i.kind === 'payment_hold' ? 'red' : 'orange'}>
-                  {needsPersonKindLabels[i.kind]}
-                </Badge>
+                <Anchor component={Link} to={`/accounts/${d.accountId}`}>
+                  {d.accountName}
+                </Anchor>
               </Table.Td>
               <Table.Td>
-                {i.accountId ? (
-                  <Anchor component={Link} to={`/accounts/${i.accountId}`}>
-                    {i.accountName}
-                  </Anchor>
-                ) : (
-                  'Unknown sender'
-                )}
-                <Text size="xs">{i.detail}</Text>
+                {humanize(d.stepId)} draft {d.escalated ? <Badge size="xs" color="red">escalated</Badge> : null}
+                <Text size="xs" c="dimmed">
+                  {d.sensitiveReasons.map(humanize).join(', ')}
+                </Text>
               </Table.Td>
-              <Table.Td ta="right">{i.amountCents !== null ? money(i.amountCents) : ''}</Table.Td>
+              <Table.Td ta="right">{money(d.amountCents)}</Table.Td>
               <Table.Td>
-                <Text size="xs">{i.since ? relative(i.since) : ''}</Text>
+                <Anchor component={Link} to="/queue" size="sm">
+                  Decide
+                </Anchor>
               </Table.Td>
+            </Table.Tr>
+          ))}
+          {callItems.map((c) => (
+            <Table.Tr key={c.id}>
               <Table.Td>
-                <Anchor component={Link} to={i.link} size="sm">
-                  Open
+                <Anchor component={Link} to={`/accounts/${c.accountId}`}>
+                  {c.accountName}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>Call due {c.assignedToName ? `(${c.assignedToName})` : '(unassigned)'}</Table.Td>
+              <Table.Td ta="right">{money(c.balanceCents)}</Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to={`/calls/${c.id}`} size="sm">
+                  Prep sheet
                 </Anchor>
               </Table.Td>
             </Table.Tr>
