@@ -19,6 +19,7 @@ import { useAccount, useAccountState } from '../api/get-account';
 import { DisputeDialog, NoteDialog, PauseDialog, PromiseDialog, ResolveDisputeDialog } from './account-action-dialogs';
 import { ModeSwitch } from './mode-switch';
 import { AccountTimeline } from './timeline';
+import { AccountFeedList, InvoiceList } from './account-feed';
 
 function Stat({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (
@@ -238,6 +239,12 @@ function AccountView({ detail }: { detail: AccountDetail }) {
 
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Card withBorder mb="md" component="section" aria-label="What happened">
+            <Title order={3} size="h4" mb="sm">
+              What happened
+            </Title>
+            <AccountFeedList accountId={a.id} />
+          </Card>
           <Card withBorder>
             <Title order={3} size="h4" mb="sm">
               Timeline
@@ -255,34 +262,7 @@ function AccountView({ detail }: { detail: AccountDetail }) {
                 <Tabs.Tab value="contacts">Contacts</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="invoices" pt="sm">
-                {detail.invoices.length === 0 ? (
-                  <EmptyState title="No invoices" />
-                ) : (
-                  <Table fz="sm" striped aria-label="Invoices">
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th>Number</Table.Th>
-                        <Table.Th>Due</Table.Th>
-                        <Table.Th ta="right">Amount</Table.Th>
-                        <Table.Th ta="right">Balance</Table.Th>
-                        <Table.Th>Status</Table.Th>
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {detail.invoices.map((i) => (
-                        <Table.Tr key={i.id}>
-                          <Table.Td>{i.number}</Table.Td>
-                          <Table.Td>{calendarDate(i.dueDate)}</Table.Td>
-                          <Table.Td ta="right">{cur(i.amountCents)}</Table.Td>
-                          <Table.Td ta="right">{cur(i.balanceCents)}</Table.Td>
-                          <Table.Td>
-                            <StatusBadge status={i.status} />
-                          </Table.Td>
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                )}
+                <InvoiceList accountId={a.id} />
               </Tabs.Panel>
               <Tabs.Panel value="payments" pt="sm">
                 {detail.payments.length === 0 ? (
