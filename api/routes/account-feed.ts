@@ -15,7 +15,16 @@ import { accountFor, IdParams, iso } from './support';
 
 const LIMIT = 200;
 const noonOf = (day: string) => `${day}T12:00:00.000Z`;
-const stepWords = (id: string) => id.replace(/_/g, ' ');
+const stepNames: Record<string, string> = {
+  prevention: 'upcoming-invoice reminder',
+  first_reminder: 'first reminder',
+  second_reminder: 'second reminder',
+  final_notice: 'final notice',
+  call: 'phone call',
+  service_pause: 'service pause letter',
+  collections: 'collections referral',
+};
+const stepWords = (id: string) => stepNames[id] ?? id.replace(/_/g, ' ');
 const money = (cents: number, currency: string) => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
 
 const outcomeWords: Record<string, string> = {

@@ -60,46 +60,48 @@ export function InvoiceList({ accountId }: { accountId: string }) {
   if (feed.data.invoices.length === 0) return <EmptyState title="No invoices" />;
   const cur = moneyIn(feed.data.currency);
   return (
-    <Table fz="sm" striped aria-label="Invoices" data-testid="invoice-list">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Number</Table.Th>
-          <Table.Th>Due</Table.Th>
-          <Table.Th ta="right">Days overdue</Table.Th>
-          <Table.Th ta="right">Balance</Table.Th>
-          <Table.Th>Status</Table.Th>
-          <Table.Th>Pay page</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {feed.data.invoices.map((i: FeedInvoice) => (
-          <Table.Tr key={i.id} id={`invoice-${i.id}`}>
-            <Table.Td>
-              {/* The invoice's own entry in the feed: when it was issued and for how much. */}
-              <Anchor href={`#feed-invoice-${i.id}`} title={`Invoice ${i.number}, issued ${calendarDate(i.issueDate)} for ${cur(i.amountCents)}`}>
-                {i.number}
-              </Anchor>
-            </Table.Td>
-            <Table.Td>{calendarDate(i.dueDate)}</Table.Td>
-            <Table.Td ta="right" data-testid="days-overdue">
-              {i.daysOverdue === null ? '—' : `${i.daysOverdue} ${i.daysOverdue === 1 ? 'day' : 'days'}`}
-            </Table.Td>
-            <Table.Td ta="right">{cur(i.balanceCents)}</Table.Td>
-            <Table.Td>
-              <StatusBadge status={i.status} />
-            </Table.Td>
-            <Table.Td>
-              {i.payLink ? (
-                <Anchor href={i.payLink} target="_blank" rel="noopener noreferrer" aria-label={`Pay page for invoice ${i.number} (opens in a new tab)`}>
-                  Pay page
-                </Anchor>
-              ) : (
-                '—'
-              )}
-            </Table.Td>
+    <Table.ScrollContainer minWidth={520}>
+      <Table fz="sm" striped aria-label="Invoices" data-testid="invoice-list" style={{ whiteSpace: 'nowrap' }}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Number</Table.Th>
+            <Table.Th>Due</Table.Th>
+            <Table.Th ta="right">Days overdue</Table.Th>
+            <Table.Th ta="right">Balance</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Pay page</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {feed.data.invoices.map((i: FeedInvoice) => (
+            <Table.Tr key={i.id} id={`invoice-${i.id}`}>
+              <Table.Td>
+                {/* The invoice's own entry in the feed: when it was issued and for how much. */}
+                <Anchor href={`#feed-invoice-${i.id}`} title={`Invoice ${i.number}, issued ${calendarDate(i.issueDate)} for ${cur(i.amountCents)}`}>
+                  {i.number}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{calendarDate(i.dueDate)}</Table.Td>
+              <Table.Td ta="right" data-testid="days-overdue">
+                {i.daysOverdue === null ? '—' : `${i.daysOverdue} ${i.daysOverdue === 1 ? 'day' : 'days'}`}
+              </Table.Td>
+              <Table.Td ta="right">{cur(i.balanceCents)}</Table.Td>
+              <Table.Td>
+                <StatusBadge status={i.status} />
+              </Table.Td>
+              <Table.Td>
+                {i.payLink ? (
+                  <Anchor href={i.payLink} target="_blank" rel="noopener noreferrer" aria-label={`Pay page for invoice ${i.number} (opens in a new tab)`}>
+                    Pay page
+                  </Anchor>
+                ) : (
+                  '—'
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
