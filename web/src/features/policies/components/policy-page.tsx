@@ -6,8 +6,8 @@ import { ActionIcon, Alert, Badge, Button, Card, Checkbox, Grid, Group, Modal, M
 import { useMemo, useState } from 'react';
 import { segments, tones } from '../../../../../domain/facts';
 import { channels, PolicyDefinition, stepKinds, type PolicyStep } from '../../../../../domain/policy/schema';
+import { describePolicyChanges } from '../../../../../domain/policy/changes';
 import { MutationError, PageError, PageLoading } from '../../../components/page-state';
-import { TextDiff } from '../../../components/text-diff';
 import { ApiError } from '../../../lib/api-client';
 import { diffLines, hasChanges } from '../../../lib/diff';
 import { dateTime, humanize } from '../../../lib/format';
@@ -62,6 +62,10 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
   const issueAt = (...path: (string | number)[]) => issues.find((i) => path.every((p, n) => i.path[n] === p) && i.path.length >= path.length)?.message;
   const diff = useMemo(() => diffLines(pretty(saved.definition), pretty(check.success ? check.data : draft)), [saved.definition, draft, check]);
   const changed = hasChanges(diff);
+  const changeList = useMemo(() => {
+    const parsedSaved = PolicyDefinition.safeParse(saved.definition);
+    return check.success && parsedSaved.success ? describePolicyChanges(parsedSaved.data, check.data) : [];
+  }, [saved.definition, check]);
 
   const setStep = (i: number, patch: Partial<PolicyStep>) => setDraft((d) => ({ ...d, steps: d.steps.map((s, n) => (n === i ? { ...s, ...patch } : s)) }));
   const moveStep = (i: number, by: number) =>
@@ -137,15 +141,13 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
             />
           </Grid.Col>
           <Grid.Col span={{ base: 6, md: 3 }}>
-            <NumberInput
-              label="Collections floor ($)"
-              description="$500–$1,000"
-              min={500}
-              max={1000}
-              value={draft.rules.collectionsFloorCents / 100}
-              onChange={(v) => setDraft({ ...draft, rules: { ...draft.rules, collectionsFloorCents: Math.round(Number(v) * 100) || 0 } })}
-              error={issueAt('rules', 'collectionsFloorCents')}
-            />
+            {/* The floor lives in one place: the installation setting overrides any policy's value. */}
+            <Text size="sm" fw={500}>
+              Collections floor
+            </Text>
+            <Text size="xs" data-testid="collections-floor-note">
+              Set once for every policy in Admin → Settings; that setting is the one the engine uses.
+            </Text>
           </Grid.Col>
           <Grid.Col span={{ base: 6, md: 2 }}>
             <NumberInput label="Approval deadline (h)" min={1} max={336} value={draft.rules.approvalDeadlineHours} onChange={(v) => setDraft({ ...draft, rules: { ...draft.rules, approvalDeadlineHours: num(v) } })} error={issueAt('rules', 'approvalDeadlineHours')} />
@@ -271,7 +273,14 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
         <Stack>
           <Text size="sm">Accounts on this policy pick up the new version at their next step. The old version stays in the history.</Text>
           <Card withBorder mah={420} style={{ overflow: 'auto' }}>
-            <TextDiff parts={diff} label="Policy changes" />
+            {/* Sentences a reviewer can check, not the whole policy as data. */}
+            <Stack component="ul" gap={4} m={0} pl="md" aria-label="Policy changes" data-testid="policy-changes">
+              {changeList.map((c) => (
+                <Text component="li" size="sm" key={c}>
+                  {c}
+                </Text>
+              ))}
+            </Stack>
           </Card>
           {!canSave ? <Alert color="gray">Saving needs the policy endpoint on the API (POST /api/policies).</Alert> : null}
           {save.error instanceof ApiError && save.error.status === 409 ? (
