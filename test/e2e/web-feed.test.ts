@@ -113,4 +113,24 @@ describeWithBrowser('the account feed and the admin forms', () => {
     expect(token.scopes.filter((s: string) => s.endsWith(':write'))).toEqual([]);
     await screenshot(page, 'admin-token-no-write-scope');
   });
+
+  it('10: the policy review lists what changed in words, and the collections floor is set in one place', async () => {
+    const page = await signedIn('manager@tactful.local');
+    await page.goto('/policies');
+    const coolDown = page.getByLabel('Cool-down days');
+    await coolDown.waitFor();
+    const before = Number(await coolDown.inputValue());
+    await coolDown.fill(String(before + 2));
+    // The floor is not a second, silently ignored field here: the page says where it is set.
+    expect(await page.getByLabel('Collections floor ($)').count()).toBe(0);
+    expect(await page.getByTestId('collections-floor-note').textContent()).toMatch(/Admin → Settings/);
+    await page.getByRole('button', { name: 'Review changes…' }).click();
+    const changes = page.getByTestId('policy-changes');
+    await changes.waitFor();
+    expect(await changes.locator('li').allTextContents()).toEqual([`Days between two messages: ${before + 2} days (was ${before} days)`]);
+    const dialog = await page.getByRole('dialog').textContent();
+    expect(dialog).not.toMatch(/coolDownDays|[{}]|"steps"/);
+    await screenshot(page, 'policy-review-changes');
+    expect(await axeFindings(page)).toEqual([]);
+  });
 });

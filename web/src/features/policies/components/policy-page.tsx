@@ -269,7 +269,7 @@ function PolicyEditor({ saved, canSave }: { saved: PolicyVersion; canSave: boole
         ) : null}
       </Group>
 
-      <Modal opened={reviewing} onClose={() => setReviewing(false)} title={`Save ${draft.name} as a new version`} size="xl">
+      <Modal opened={reviewing} onClose={() => setReviewing(false)} title={`Save ${draft.name} as a new version`} size="xl" closeButtonProps={{ 'aria-label': 'Close' }}>
         <Stack>
           <Text size="sm">Accounts on this policy pick up the new version at their next step. The old version stays in the history.</Text>
           <Card withBorder mah={420} style={{ overflow: 'auto' }}>
