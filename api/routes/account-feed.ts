@@ -82,8 +82,8 @@ export const accountFeedRoutes = [
       const currency = account.currency;
       const cur = (c: number) => money(c, currency);
       const items: AccountFeedItem[] = [];
-      const add = (i: Omit<AccountFeedItem, 'day' | 'amountCents' | 'actorName' | 'body'> & Partial<AccountFeedItem>) =>
-        items.push({ day: null, amountCents: null, actorName: null, body: null, ...i });
+      const add = (i: Omit<AccountFeedItem, 'day' | 'amountCents' | 'actorName' | 'body' | 'dateKnown'> & Partial<AccountFeedItem>) =>
+        items.push({ day: null, dateKnown: true, amountCents: null, actorName: null, body: null, ...i });
 
       for (const inv of invoices) {
         add({ id: `invoice:${inv.id}`, kind: 'invoice', at: noonOf(inv.issueDate), day: inv.issueDate, title: `Invoice ${inv.number} issued for ${cur(inv.amountCents)}`, amountCents: inv.amountCents });
@@ -93,7 +93,7 @@ export const accountFeedRoutes = [
         const credit = p.kind === 'credit_note';
         // An import that only knew an invoice was paid gives no payment day: say so rather than invent one.
         const title = credit ? `Credit note ${p.reference ?? ''} for ${cur(p.amountCents)}`.replace('  ', ' ') : `Payment of ${cur(p.amountCents)} received${p.reference ? ` (reference ${p.reference})` : ''}`;
-        add({ id: `payment:${p.id}`, kind: credit ? 'credit' : 'payment', at: iso(p.receivedAt), title: p.dated === false ? `${title}, paid before it was imported (day not known)` : title, amountCents: p.amountCents });
+        add({ id: `payment:${p.id}`, kind: credit ? 'credit' : 'payment', at: iso(p.receivedAt), dateKnown: p.dated !== false, title: p.dated === false ? `${title}, paid before it was imported (day not known)` : title, amountCents: p.amountCents });
       }
       for (const { m, deciderName } of messages) {
         const step = stepWords(m.stepId);

@@ -176,6 +176,8 @@ export const AccountFeedItem = z.object({
   at: Instant,
   /** Set for date-only facts: show this calendar day, not a time. */
   day: IsoDate.nullable(),
+  /** False for money an import found paid with no date: `at` only orders it, and no day is shown. */
+  dateKnown: z.boolean(),
   title: z.string(),
   body: z.string().nullable(),
   amountCents: Cents.nullable(),

@@ -37,7 +37,7 @@ export function AccountFeedList({ accountId }: { accountId: string }) {
             <Badge size="sm" variant="light" color={kindLabels[i.kind].color} style={{ flexShrink: 0 }}>
               {kindLabels[i.kind].label}
             </Badge>
-            <Text size="xs">{i.day ? calendarDate(i.day) : dateTime(i.at)}</Text>
+            <Text size="xs">{!i.dateKnown ? 'Date not known' : i.day ? calendarDate(i.day) : dateTime(i.at)}</Text>
           </Group>
           <Text size="sm">{i.title}</Text>
           {i.body ? (
