@@ -1,6 +1,7 @@
 /** Every API route, in one table: mounted by createRouter, documented by openapi.ts, walked by the authorization test. */
 import type { RouteDef } from '../routing';
 import { accountRoutes } from './accounts';
+import { accountFeedRoutes } from './account-feed';
 import { adminRoutes } from './admin';
 import { authRoutes } from './auth';
 import { callRoutes } from './calls';
@@ -15,4 +16,4 @@ import { replyRoutes } from './replies';
 import { settingRoutes } from './settings';
 import { streamRoutes } from './stream';
 
-export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...callRoutes, ...ingestionRoutes, ...paymentHoldRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...replyRoutes, ...streamRoutes] as RouteDef[];
+export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...accountFeedRoutes, ...callRoutes, ...ingestionRoutes, ...paymentHoldRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...replyRoutes, ...streamRoutes] as RouteDef[];

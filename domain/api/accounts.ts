@@ -164,3 +164,41 @@ export const AutonomousPreview = z.object({
   notes: z.array(z.string()).default([]),
 });
 export type AutonomousPreview = z.infer<typeof AutonomousPreview>;
+
+/**
+ * One account's story as a person reads it: money in and out, what was said to the client (with its
+ * text), calls, decisions, notes and the client's replies, newest first. Engine bookkeeping stays in
+ * the timeline. `title` is already in words; `body` is text the person may want to read in full.
+ */
+export const feedKinds = ['invoice', 'payment', 'credit', 'message', 'call', 'decision', 'note', 'reply', 'promise', 'dispute'] as const;
+export const AccountFeedItem = z.object({
+  id: z.string(),
+  kind: z.enum(feedKinds),
+  /** For ordering; for a date-only fact (an invoice issued) noon UTC of that day. */
+  at: Instant,
+  /** Set for date-only facts: show this calendar day, not a time. */
+  day: IsoDate.nullable(),
+  /** False for money an import found paid with no date: `at` only orders it, and no day is shown. */
+  dateKnown: z.boolean(),
+  title: z.string(),
+  body: z.string().nullable(),
+  amountCents: Cents.nullable(),
+  actorName: z.string().nullable(),
+});
+export type AccountFeedItem = z.infer<typeof AccountFeedItem>;
+/** The invoice list beside the feed: days overdue counted in the account's own time zone, and where to pay. */
+export const FeedInvoice = z.object({
+  id: Uuid,
+  number: z.string(),
+  issueDate: IsoDate,
+  dueDate: IsoDate,
+  amountCents: Cents,
+  balanceCents: Cents,
+  status: z.enum(['open', 'paid', 'void']),
+  /** Whole days past the due date for an open invoice; null when paid, void or not yet due. */
+  daysOverdue: z.number().int().nullable(),
+  payLink: z.string().nullable(),
+});
+export type FeedInvoice = z.infer<typeof FeedInvoice>;
+export const AccountFeed = z.object({ currency: z.string(), items: z.array(AccountFeedItem), invoices: z.array(FeedInvoice) });
+export type AccountFeed = z.infer<typeof AccountFeed>;

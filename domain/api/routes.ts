@@ -17,6 +17,7 @@ export const apiPaths = {
   accounts: '/api/accounts',
   account: (id: string) => `/api/accounts/${id}`,
   accountTimeline: (id: string) => `/api/accounts/${id}/timeline`,
+  accountFeed: (id: string) => `/api/accounts/${id}/feed`,
   accountState: (id: string) => `/api/accounts/${id}/state`,
   accountMode: (id: string) => `/api/accounts/${id}/mode`,
   accountPause: (id: string) => `/api/accounts/${id}/pause`,

@@ -18,6 +18,7 @@ import { RecommendationCard } from '../../../components/recommendation-card';
 import { useAccount, useAccountState } from '../api/get-account';
 import { DisputeDialog, NoteDialog, PauseDialog, PromiseDialog, ResolveDisputeDialog } from './account-action-dialogs';
 import { ModeSwitch } from './mode-switch';
+import { AccountFeedList } from './account-feed';
 import { AccountTimeline } from './timeline';
 
 /** Whole days past the due date in the viewer's calendar; "due in 3 days" before it. */
@@ -246,6 +247,12 @@ function AccountView({ detail }: { detail: AccountDetail }) {
 
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Card withBorder mb="md" component="section" aria-label="What happened">
+            <Title order={3} size="h4" mb="sm">
+              What happened
+            </Title>
+            <AccountFeedList accountId={a.id} />
+          </Card>
           <Card withBorder>
             <Title order={3} size="h4" mb="sm">
               Timeline
