@@ -215,7 +215,7 @@ export const metricRoutes = [
   route({
     method: 'get',
     path: '/api/metrics/needs-person',
-    summary: 'Everything waiting on a person: open disputes, broken promises, blocked steps, drafts past their approval deadline, sensitive drafts and calls due',
+    summary: 'Everything waiting on a person: open disputes, broken promises, blocked steps, drafts past their approval deadline, sensitive drafts, calls due, possible duplicate payments, client replies and sends that may have gone out',
     tag: 'metrics',
     access: { kind: 'permission', permission: 'metrics:read' },
     response: NeedsPerson,
@@ -242,6 +242,15 @@ export const metricRoutes = [
           union all
           (select 'call_due', a.id, a.name, a.balance_cents, c.due_at, c.step_id, c.id::text
            from ${t.callTasks} c join ${t.accounts} a on a.id = c.account_id where c.status = 'open' and c.due_at <= ${now.toISOString()}::timestamptz order by c.due_at limit 25)
+          union all
+          (select 'possible_duplicate_payment', a.id, a.name, h.amount_cents, h.created_at, h.reference, h.id::text
+           from ${t.paymentHolds} h join ${t.accounts} a on a.id = h.account_id where h.status = 'held' order by h.created_at limit 25)
+          union all
+          (select 'reply_waiting', a.id, a.name, a.balance_cents, r.received_at, r.subject, r.id::text
+           from ${t.replies} r join ${t.accounts} a on a.id = r.account_id where r.status = 'waiting' order by r.received_at limit 25)
+          union all
+          (select 'send_unconfirmed', a.id, a.name, m.amount_cents, m.created_at, m.step_id, m.id::text
+           from ${t.messages} m join ${t.accounts} a on a.id = m.account_id where m.status = 'unconfirmed' order by m.created_at limit 25)
         ) x`);
       return {
         items: rows.map((r) => ({

@@ -74,7 +74,7 @@ export const ApprovalWait = z.object({
 export const StageFunnel = z.object({ items: z.array(z.object({ stage: z.string().nullable(), accounts: z.number().int(), balanceCents: Cents })) });
 
 /** Everything waiting on a person, of every kind, oldest first within each kind. */
-export const needsPersonKinds = ['dispute', 'broken_promise', 'blocked_step', 'approval_overdue', 'sensitive_draft', 'call_due'] as const;
+export const needsPersonKinds = ['dispute', 'broken_promise', 'blocked_step', 'approval_overdue', 'sensitive_draft', 'call_due', 'possible_duplicate_payment', 'reply_waiting', 'send_unconfirmed'] as const;
 export const NeedsPerson = z.object({
   items: z.array(
     z.object({

@@ -53,6 +53,17 @@ describe('metrics, stream and OpenAPI', () => {
     for (const p of ['/api/metrics/steps', '/api/metrics/promises', '/api/metrics/approval-wait', '/api/metrics/stages']) expect((await manager.json('GET', p)).status).toBe(200);
   });
 
+  it('lists a payment held as a possible duplicate among what needs a person', async () => {
+    const [acc] = await db.sql`select id from accounts limit 1`;
+    const pay = () =>
+      manager.json('POST', '/api/payments', { account: { accountId: acc.id }, amountCents: 1_234, receivedAt: '2026-03-25T12:00:00Z', method: 'ach', reference: 'WIRE-77' }, { 'idempotency-key': `k-${randomUUID()}` });
+    expect((await pay()).status).toBeLessThan(300);
+    expect((await pay()).status).toBe(202);
+    const needs = await manager.json('GET', '/api/metrics/needs-person');
+    expect(needs.status).toBe(200);
+    expect(needs.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'possible_duplicate_payment', accountId: acc.id, detail: 'WIRE-77' })]));
+  });
+
   it('streams new events as server-sent events', async () => {
     const ctrl = new AbortController();
     const res = await fetch(`${api.url}/api/stream`, { headers: { cookie: manager.cookie }, signal: ctrl.signal });

@@ -99,6 +99,9 @@ const needLabels: Record<NeedsPerson['items'][number]['kind'], string> = {
   approval_overdue: 'Drafts past their approval deadline',
   sensitive_draft: 'Sensitive drafts waiting',
   call_due: 'Calls due',
+  possible_duplicate_payment: 'Possible duplicate payments held',
+  reply_waiting: 'Client replies waiting',
+  send_unconfirmed: 'Messages that may have been sent',
 };
 
 function needText(n: NeedsPerson['items'][number]): string {
@@ -113,6 +116,12 @@ function needText(n: NeedsPerson['items'][number]): string {
       return `${stepLabel(n.detail)} draft past its approval deadline`;
     case 'sensitive_draft':
       return `${stepLabel(n.detail)} draft waiting for a person`;
+    case 'possible_duplicate_payment':
+      return `A payment with reference ${n.detail} looks like one already recorded: held, not credited`;
+    case 'reply_waiting':
+      return `The client replied: "${n.detail}"`;
+    case 'send_unconfirmed':
+      return `${stepLabel(n.detail)} may have been sent: confirm or resend`;
     default:
       return `${stepLabel(n.detail)} due`;
   }
