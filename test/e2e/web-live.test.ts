@@ -7,6 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launch, newPage, screenshot, signIn } from './support/browser';
 import { buildWeb } from './support/build';
+import { openCallTask } from './support/call-task';
 import { apiFromPage, axeFindings, until } from './support/page-api';
 import { startStack, type Stack } from './support/stack';
 
@@ -213,6 +214,7 @@ describeWithBrowser('the account page follows the facts', () => {
   });
 
   it('11: a caller claims a call onto their list, a second claim is refused, and a "no answer" shows as an attempt', async () => {
+    await openCallTask(stack);
     const call = await until('an open unassigned call', async () => (await stack.db.sql`select c.id, a.name from call_tasks c join accounts a on a.id = c.account_id where c.status = 'open' and c.assigned_to is null order by c.due_at limit 1`)[0], 90_000);
     const caller = await signedIn('caller@tactful.local');
     await caller.goto('/calls');
@@ -423,7 +425,8 @@ describeWithBrowser('every page is readable by everyone', () => {
   beforeAll(async () => {
     buildWeb();
     [stack, browser] = await Promise.all([startStack({ alwaysOpen: true }), launch()]);
-    await until('the first drafts and calls', async () => (await stack.db.sql`select 1 from call_tasks limit 1`).length > 0 && (await stack.db.sql`select 1 from messages where status = 'pending_approval' limit 1`).length > 0, 120_000);
+    await until('the first drafts', async () => (await stack.db.sql`select 1 from messages where status = 'pending_approval' limit 1`).length > 0, 120_000);
+    await openCallTask(stack);
   }, 300_000);
 
   afterAll(async () => {
@@ -445,13 +448,16 @@ describeWithBrowser('every page is readable by everyone', () => {
       ['policy', 'admin@tactful.local', '/policies', 'Policy steps'],
       ['admin', 'admin@tactful.local', '/admin', 'Users'],
       ['viewer-queue', 'viewer@tactful.local', '/queue', 'draft-body'],
+      ['replies', 'clerk@tactful.local', '/replies', 'Replies'],
+      ['import', 'manager@tactful.local', '/imports', 'Import'],
+      ['your-account', 'clerk@tactful.local', '/account', 'Change password'],
     ];
     const found: string[] = [];
     for (const [name, who, url, ready] of pages) {
       const page = await newPage(browser, stack.url);
       if (who) await signIn(page, who, PASSWORD);
       await page.goto(url);
-      await page.getByTestId(ready).or(page.getByRole('table', { name: ready })).or(page.getByRole('button', { name: ready })).first().waitFor();
+      await page.getByTestId(ready).or(page.getByRole('table', { name: ready })).or(page.getByRole('button', { name: ready })).or(page.getByRole('heading', { name: ready })).first().waitFor();
       await page.waitForTimeout(800);
       await screenshot(page, `axe-${name}`);
       for (const f of await axeFindings(page)) found.push(`${name}: ${f}`);

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { hasChromium, launch, newPage, screenshot, signIn } from './support/browser';
 import { buildWeb } from './support/build';
 import { startStack, type Stack } from './support/stack';
-import { accountWorkflowId, factsChangedSignal } from '../../workflows/account/definitions';
+import { accountWrittenToEarlier } from './support/call-task';
 
 jest.setTimeout(240_000);
 
@@ -187,31 +187,8 @@ describeWithBrowser('the web app', () => {
   it('a caller opens a call-prep sheet, logs a promise, and the next action moves past the promised date', async () => {
     const page = await newPage(browser, stack.url);
     await signIn(page, 'caller@tactful.local', PASSWORD);
-    // The call comes after something was written in the cycle (a cycle's first contact is a written
-    // firm reminder, never a call). So one account 35-80 days late is given the reminder it was sent
-    // 12 days ago, in its current cycle, and its workflow is told; the call is then its next step.
-    const [late] = await stack.db.sql`
-      with owed as (
-        select a.id, i.id as invoice_id, i.due_date, i.balance_cents, min(i.due_date) over (partition by a.id) as first_due,
-          count(*) over (partition by a.id, i.due_date) as same_day
-        from accounts a join invoices i on i.account_id = a.id and i.status = 'open' and i.balance_cents > 0
-        where not a.paused and a.segment = 'standard'
-          and not exists (select 1 from disputes d where d.account_id = a.id and d.status = 'open')
-          and not exists (select 1 from promises p where p.account_id = a.id and p.status = 'open'))
-      select o.id, o.invoice_id, o.due_date::text as due, (select sum(balance_cents) from owed x where x.id = o.id)::bigint as owed,
-        (select email from contacts c where c.account_id = o.id order by c.is_primary desc limit 1) as email
-      from owed o where o.due_date = o.first_due and o.same_day = 1 and current_date - o.due_date between 35 and 80
-        and exists (select 1 from contacts c where c.account_id = o.id)
-      order by o.id limit 1`;
-    expect(late).toBeTruthy();
-    await stack.db.sql`
-      insert into messages (account_id, step_id, cycle_key, status, to_email, subject, body_text, draft_subject, draft_body_text,
-        tone, source, fact_check, requires_approval, amount_cents, days_overdue, invoice_ids, sent_at, created_at)
-      values (${late.id}, 'first_reminder', ${`${late.invoice_id}:${late.due}`}, 'sent', ${late.email}, 'Payment reminder', 'Payment reminder',
-        'Payment reminder', 'Payment reminder', 'firm', 'template', ${JSON.stringify({ passed: true, failures: [] })}::jsonb, false, ${late.owed}, 20,
-        ${`{${late.invoice_id}}`}::uuid[], now() - interval '12 days', now() - interval '12 days')`;
-    const [{ v }] = await stack.db.sql`update accounts set facts_version = facts_version + 1 where id = ${late.id} returning facts_version as v`;
-    await stack.env.client.workflow.getHandle(accountWorkflowId(late.id)).signal(factsChangedSignal, { factsVersion: Number(v), change: 'reconcile' });
+    // A call comes after something was written in the cycle (support/call-task.ts).
+    await accountWrittenToEarlier(stack);
     const call = await until(
       'an open call task (GET /api/calls)',
       async () => {

@@ -104,16 +104,16 @@ export function UsersPanel() {
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
                     <Button size="compact-xs" variant="default" onClick={() => unlock.mutate(u.id)} loading={unlock.isPending && unlock.variables === u.id} aria-label={`Unlock ${u.name}`}>
-                      {unlock.isSuccess && unlock.variables === u.id ? 'Unlocked' : 'Unlock'}
+                      {unlock.isSuccess && unlock.variables === u.id ? 'Unlock: done' : 'Unlock'}
                     </Button>
                     <Button
                       size="compact-xs"
                       variant="light"
                       color="orange"
                       onClick={() => window.confirm(`Remove ${u.name}'s authenticator app? They set up a new one at next sign-in, and their sessions end.`) && resetMfa.mutate(u.id)}
-                      aria-label={`Reset the authenticator app of ${u.name}`}
+                      aria-label={`Reset 2FA (the authenticator app) of ${u.name}`}
                     >
-                      {resetMfa.isSuccess && resetMfa.variables === u.id ? 'Reset' : 'Reset 2FA'}
+                      {resetMfa.isSuccess && resetMfa.variables === u.id ? 'Reset 2FA: done' : 'Reset 2FA'}
                     </Button>
                   </Group>
                 </Table.Td>
