@@ -418,7 +418,9 @@ describe('a step that cannot be taken', () => {
     const now = await today();
     await insertInvoice(t, accountId, { number: 'INV-NOBODY', issueDate: addDaysIso(now, -34), dueDate: addDaysIso(now, -4), amountCents: 30_000 });
     await signal(env.client, taskQueue, accountId, Number((await accountRow(accountId)).facts_version), 'invoice_upserted');
-    await env.sleep('2 hours');
+    // The shared test clock may stand on a weekend or a public holiday (observed by default): four days
+    // reach a business day whatever the date, and the first reminder's window (D+9) is still open.
+    await env.sleep('4 days');
     const [blocked] = await waitFor('the blocked step', async () => {
       const rows = await t.sql`select data from events where account_id = ${accountId} and type = 'step.blocked'`;
       return rows.length ? rows : undefined;
