@@ -88,6 +88,8 @@ export interface DraftContext {
   allowedAmounts: Set<number>;
   allowedDates: Set<IsoDate>;
   openNumbers: Set<string>;
+  /** Paid invoices a message may name only to thank the payment or credit that went to them. */
+  acknowledgedNumbers: Set<string>;
   knownNumbers: Set<string>;
 }
 
@@ -134,6 +136,7 @@ export function buildDraftContext(input: DraftInput): DraftContext {
     allowedAmounts,
     allowedDates,
     openNumbers: new Set(openInvoices.map((i) => i.number.toUpperCase())),
+    acknowledgedNumbers: new Set(statement.receivedSinceLastMessage.flatMap((m) => m.allocations.map((a) => a.invoiceNumber.toUpperCase()))),
     knownNumbers: new Set(facts.invoices.map((i) => i.number.toUpperCase())),
   };
 }

@@ -92,7 +92,7 @@ function scrubKnownNames(text: string, input: DraftInput): string {
 
 function checkInvoiceNumber(n: string, ctx: DraftContext, add: (c: FactCheckCategory, m: string) => void, prefix: string) {
   const key = n.toUpperCase();
-  if (ctx.openNumbers.has(key)) return;
+  if (ctx.openNumbers.has(key) || ctx.acknowledgedNumbers.has(key)) return;
   if (ctx.knownNumbers.has(key)) add(prefix ? 'claims' : 'invoice', `${prefix}mentions invoice ${n}, which is not open`);
   else add(prefix ? 'claims' : 'invoice', `${prefix}mentions invoice ${n}, which is not one of this account's invoices`);
 }

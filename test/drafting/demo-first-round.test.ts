@@ -38,9 +38,12 @@ describe('the demo portfolio’s first round', () => {
     }
 
     const drafts = await t.sql`
-      select m.id, m.account_id, m.step_id, m.subject, m.body_text, m.created_at, a.time_zone
+      select m.id, m.account_id, m.step_id, m.subject, m.body_text, m.created_at, m.fact_check, a.time_zone
       from messages m join accounts a on a.id = m.account_id`;
     expect(drafts.length).toBeGreaterThanOrEqual(8);
+    // The product's own template passes the product's own fact check: a failure would hold every
+    // routine message for a person and show "fact check failed" on the whole queue.
+    expect(drafts.filter((d) => !d.fact_check.passed).map((d) => `${d.step_id}: ${d.fact_check.failures.join('; ')}`)).toEqual([]);
     const problems: string[] = [];
     let mentionsUpcoming = 0;
     for (const d of drafts) {
