@@ -15,7 +15,12 @@ const theme = createTheme({
   // Labels read as written ("Key account"), not shouted in capitals that look like codes.
   // A badge shows its whole word ("Open", not "Op…"): it never shrinks below its text.
   components: {
-    Badge: Badge.extend({ defaultProps: { tt: 'none' }, styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible', textOverflow: 'clip' } } }),
+    // Badges never cut their text; a long one (a fact-check reason) wraps inside its column instead of
+    // running over the next one.
+    Badge: Badge.extend({
+      defaultProps: { tt: 'none' },
+      styles: { root: { flexShrink: 0, overflow: 'visible', maxWidth: '100%', height: 'auto', minHeight: 'var(--badge-height)' }, label: { overflow: 'visible', textOverflow: 'clip', whiteSpace: 'normal' } },
+    }),
   },
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
 });
