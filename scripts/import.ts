@@ -161,18 +161,23 @@ async function main() {
     const gateway = createTemporalGateway({ ...config.temporal, rpcTimeoutMs: 5000 });
     let signaled = 0;
     const failed: string[] = [];
-    try {
-      for (const [accountId, factsVersion] of touched) {
-        try {
-          await gateway.factsChanged(accountId, { factsVersion, change: 'reconcile', actor: { type: 'user', name: 'import (command line)' }, ...(settled.has(accountId) ? { settled: true } : {}) });
-          signaled++;
-        } catch (err) {
-          failed.push((err as Error).message);
-        }
+    for (const [accountId, factsVersion] of touched) {
+      // Once Temporal has not answered, the rest would only wait out the same deadline each.
+      if (failed.length) {
+        failed.push(failed[0]);
+        continue;
       }
-    } finally {
-      await gateway.close();
+      try {
+        await gateway.factsChanged(accountId, { factsVersion, change: 'reconcile', actor: { type: 'user', name: 'import (command line)' }, ...(settled.has(accountId) ? { settled: true } : {}) });
+        signaled++;
+      } catch (err) {
+        failed.push((err as Error).message);
+      }
     }
+    // A call that ran out its deadline may still be retrying inside the client: closing the channel
+    // under it throws from a timer. With a failure the process ends by exit instead (see main).
+    if (failed.length) unreachable = true;
+    else await gateway.close();
     console.log(
       failed.length
         ? `Signaled ${signaled} account workflow(s); ${failed.length} not reached at ${config.temporal.address} (${failed[0].split('\n')[0]}): the reconciler picks them up within its period.`
@@ -184,8 +189,12 @@ async function main() {
   }
 }
 
+let unreachable = false;
+
 if (require.main === module)
-  main().catch((err) => {
+  main().then(() => {
+    if (unreachable) process.exit(process.exitCode ?? 0);
+  }, (err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
