@@ -50,9 +50,14 @@ async function rebuild(m: { from: string; to: string; subject: string; text?: st
     .build();
 }
 
-export async function postmarkInbound(body: unknown, authorization: string | undefined, credentials: { user: string; pass: string }): Promise<Buffer> {
+/** Postmark's Basic credentials, checkable before the body is read. */
+export function checkPostmarkCredentials(authorization: string | undefined, credentials: { user: string; pass: string }): void {
   const expected = `Basic ${Buffer.from(`${credentials.user}:${credentials.pass}`).toString('base64')}`;
   if (!authorization || !same(authorization, expected)) throw new InboundRefused(401, 'the Basic credentials in the webhook URL do not match');
+}
+
+export async function postmarkInbound(body: unknown, authorization: string | undefined, credentials: { user: string; pass: string }): Promise<Buffer> {
+  checkPostmarkCredentials(authorization, credentials);
   if (!body || typeof body !== 'object') throw new InboundRefused(400, 'expected Postmark inbound JSON');
   const b = body as Record<string, unknown>;
   if (typeof b.RawEmail === 'string' && b.RawEmail.length) return Buffer.from(b.RawEmail, 'utf8');

@@ -7,7 +7,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import { appendEvent } from '../../db/events';
 import { createReplyHandler } from '../../activities/replies/handle';
-import { InboundRefused, mailgunInbound, postmarkInbound } from '../../activities/replies/inbound';
+import { InboundRefused, checkPostmarkCredentials, mailgunInbound, postmarkInbound } from '../../activities/replies/inbound';
 import { MAX_RAW_BYTES, ReplyTooLarge } from '../../activities/replies/parse';
 import { noiseFor } from '../auth/noise';
 import type { AppDeps } from '../deps';
@@ -25,24 +25,43 @@ export function mountInboundMail(app: Express, deps: AppDeps): void {
     : null;
   const raw = express.raw({ type: () => true, limit: MAX_RAW_BYTES + 1024 * 1024 });
 
+  const notConfigured = (res: Response) =>
+    void res.status(503).type('application/problem+json').json({ type: 'about:blank', title: 'Inbound mail not configured', status: 503, detail: 'Set REPLY_MAILBOX and the provider credentials.' });
+  // What can be refused without the body is refused before it is read: anonymous posts cost no parsing.
+  const gate = (provider: 'postmark' | 'mailgun', check: (req: Request) => void) => async (req: Request, res: Response, next: () => void) => {
+    if (!handler) return notConfigured(res);
+    try {
+      check(req);
+    } catch (e) {
+      return refuse(provider, e, req, res);
+    }
+    next();
+  };
   const accept = (provider: 'postmark' | 'mailgun', toMessage: (req: Request) => Promise<Buffer>) => async (req: Request, res: Response) => {
-    if (!handler) return void res.status(503).type('application/problem+json').json({ type: 'about:blank', title: 'Inbound mail not configured', status: 503, detail: 'Set REPLY_MAILBOX and the provider credentials.' });
+    if (!handler) return notConfigured(res);
     try {
       const message = await toMessage(req);
       const r = await handler.handle(message, provider);
       res.status(200).json({ received: true, duplicate: r.duplicate, replyId: r.replyId, status: r.status });
     } catch (e) {
-      const status = e instanceof InboundRefused ? e.status : e instanceof ReplyTooLarge ? 413 : e instanceof Error && /not a readable email/.test(e.message) ? 400 : 500;
-      // Anyone can post here: refusals are recorded, a few per address per minute (api/auth/noise.ts).
-      if (status === 401 && noiseFor(deps.config).audit.admit(`inbound:${req.ip ?? '?'}`, deps.clock().getTime()) === 'record') await appendEvent(deps.db.db, { type: 'inbound_mail.refused', actor: { type: 'integration', name: provider }, data: { reason: (e as Error).message, ip: req.ip ?? null } }).catch(() => undefined);
-      if (status === 500) deps.logger.error({ err: e }, 'inbound reply could not be handled; the provider will retry');
-      // A 5xx makes the provider retry later; the Message-ID makes a retry of a handled message a no-op.
-      res.status(status).type('application/problem+json').json({ type: 'about:blank', title: status === 401 ? 'Not accepted' : status === 500 ? 'Could not handle the reply' : 'Bad inbound message', status, detail: status === 500 ? 'try again later' : (e as Error).message });
+      await refuse(provider, e, req, res);
     }
+  };
+  const refuse = async (provider: 'postmark' | 'mailgun', e: unknown, req: Request, res: Response) => {
+    const status = e instanceof InboundRefused ? e.status : e instanceof ReplyTooLarge ? 413 : e instanceof Error && /not a readable email/.test(e.message) ? 400 : 500;
+    // Anyone can post here: refusals are recorded, a few per address per minute (api/auth/noise.ts).
+    if (status === 401 && noiseFor(deps.config).audit.admit(`inbound:${req.ip ?? '?'}`, deps.clock().getTime()) === 'record') await appendEvent(deps.db.db, { type: 'inbound_mail.refused', actor: { type: 'integration', name: provider }, data: { reason: (e as Error).message, ip: req.ip ?? null } }).catch(() => undefined);
+    if (status === 500) deps.logger.error({ err: e }, 'inbound reply could not be handled; the provider will retry');
+    // A 5xx makes the provider retry later; the Message-ID makes a retry of a handled message a no-op.
+    res.status(status).type('application/problem+json').json({ type: 'about:blank', title: status === 401 ? 'Not accepted' : status === 500 ? 'Could not handle the reply' : 'Bad inbound message', status, detail: status === 500 ? 'try again later' : (e as Error).message });
   };
 
   app.post(
     '/api/inbound/postmark',
+    gate('postmark', (req) => {
+      if (!cfg?.postmark) throw new InboundRefused(401, 'Postmark inbound is not configured (POSTMARK_INBOUND_USER/PASSWORD)');
+      checkPostmarkCredentials(req.headers.authorization, cfg.postmark);
+    }),
     raw,
     accept('postmark', async (req) => {
       let body: unknown;
@@ -57,6 +76,9 @@ export function mountInboundMail(app: Express, deps: AppDeps): void {
   );
   app.post(
     '/api/inbound/mailgun',
+    gate('mailgun', () => {
+      if (!cfg?.mailgunSigningKey) throw new InboundRefused(401, 'Mailgun inbound is not configured (MAILGUN_SIGNING_KEY)');
+    }),
     raw,
     accept('mailgun', async (req) => {
       if (!cfg?.mailgunSigningKey) throw new InboundRefused(401, 'Mailgun inbound is not configured (MAILGUN_SIGNING_KEY)');

@@ -80,6 +80,12 @@ describe('Postmark', () => {
     expect(rows[0].details.promisedDate).toBe('2026-03-20');
   });
 
+  it('refuses wrong credentials before reading the body: an anonymous post larger than any mail costs no parsing', async () => {
+    const huge = 'x'.repeat(12 * 1024 * 1024);
+    const r = await post('/api/inbound/postmark', huge, { 'content-type': 'application/json', authorization: basic('postmark', 'wrong-password') });
+    expect(r.status).toBe(401);
+  });
+
   it('answers 400 to a body that is not Postmark JSON', async () => {
     const r = await post('/api/inbound/postmark', 'not json', { 'content-type': 'application/json', authorization: basic(POSTMARK.user, POSTMARK.pass) });
     expect(r.status).toBe(400);
