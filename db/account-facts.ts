@@ -38,6 +38,8 @@ export interface LoadedAccount {
   policy: PolicyDefinition;
   policyVersion: number;
   settings: Settings;
+  /** Call tasks still open, read with the facts so a planning round needs no second look. */
+  openCallTasks: { id: string; stepId: string; cycleKey: string; assignedTo: string | null }[];
 }
 
 /**
@@ -66,7 +68,7 @@ const accountQuery = perDatabase((db: Db) =>
           // step taken: planning it again would risk the very duplicate the send's states prevent.
           where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed', 'sending', 'unconfirmed']),
         },
-        callTasks: { columns: { stepId: true, cycleKey: true, createdAt: true } },
+        callTasks: { columns: { id: true, stepId: true, cycleKey: true, createdAt: true, status: true, assignedTo: true } },
         recommendations: { columns: { kind: true, cycleKey: true, createdAt: true } },
       },
     })
@@ -155,7 +157,8 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
     sent,
   };
   const policy = { ...base, rules: { ...base.rules, collectionsFloorCents: settings.collections_floor_cents } };
-  return { facts, factsVersion: account.factsVersion, policy, policyVersion: versions.get(policy.name) ?? 0, settings };
+  const openCallTasks = calls.filter((c) => c.status === 'open').map((c) => ({ id: c.id, stepId: c.stepId, cycleKey: c.cycleKey, assignedTo: c.assignedTo }));
+  return { facts, factsVersion: account.factsVersion, policy, policyVersion: versions.get(policy.name) ?? 0, settings, openCallTasks };
 }
 
 export function payLinkFor(settings: Settings, accountId: string, invoiceNumber?: string): string {

@@ -91,11 +91,7 @@ export function createPlanningActivities({ db }: { db: Db }) {
    * change of the facts rebuilds the sheet, so a caller never opens with an amount that was paid.
    */
   async function followCallTasks(loaded: LoadedAccount, now: Instant): Promise<void> {
-    const { facts } = loaded;
-    const open = await db
-      .select({ id: t.callTasks.id, stepId: t.callTasks.stepId, cycleKey: t.callTasks.cycleKey, assignedTo: t.callTasks.assignedTo })
-      .from(t.callTasks)
-      .where(and(eq(t.callTasks.accountId, facts.accountId), eq(t.callTasks.status, 'open')));
+    const { facts, openCallTasks: open } = loaded;
     if (open.length === 0) return;
     const owed = facts.invoices.filter((i) => i.status === 'open' && i.balanceCents > 0);
     if (owed.length === 0) {

@@ -10,6 +10,7 @@ import * as t from '../../db/schema';
 import { loadAccount } from '../../db/account-facts';
 import { nextAction, sensitiveReasonLabels, type SensitiveReason } from '../../domain/policy/next-action';
 import { previewSchedule } from '../../domain/policy/preview';
+import { stepKinds } from '../../domain/policy/schema';
 import type { IdleReason } from '../../domain/policy/types';
 import {
   AccountDetail,
@@ -45,7 +46,7 @@ import { payLinkFor, settingsFromRows } from '../../domain/settings';
 const outerAccountId = sql`${t.accounts}.${sql.identifier(t.accounts.id.name)}`;
 const oldestDue = sql<string | null>`(select min(i.due_date)::text from ${t.invoices} i where i.account_id = ${outerAccountId} and i.status = 'open' and i.balance_cents > 0)`;
 const openInvoiceIds = sql`coalesce((select array_agg(i.id) from ${t.invoices} i where i.account_id = ${outerAccountId} and i.status = 'open' and i.balance_cents > 0), '{}')`;
-const stepOrder = sql.raw(`array['prevention', 'first_reminder', 'second_reminder', 'final_notice', 'call', 'service_pause', 'collections']`);
+const stepOrder = sql.raw(`array[${stepKinds.map((k) => `'${k}'`).join(', ')}]`);
 /**
  * The furthest step the account has reached for what it owes now: a message sent, approved or waiting
  * about an open invoice, or a call made for it. The engine's own `stage` column only names a step
