@@ -150,8 +150,11 @@ export function parseDate(raw: string, order: 'mdy' | 'dmy'): string | null {
   return null;
 }
 
-/** Decides how to read 03/04/2026 from the dates in the file; null when it cannot tell. */
-export function detectDateOrder(values: string[], requested: DateOrder): { order: 'mdy' | 'dmy' } | { error: string } {
+/**
+ * How to read 03/04/2026: as requested, else as the report's own title writes its date (`hint`, refused
+ * when the rows contradict it), else from the dates in the file; an error when it cannot tell.
+ */
+export function detectDateOrder(values: string[], requested: DateOrder, hint: 'mdy' | 'dmy' | null = null): { order: 'mdy' | 'dmy' } | { error: string } {
   if (requested !== 'auto') return { order: requested };
   let firstBig = false;
   let secondBig = false;
@@ -164,6 +167,11 @@ export function detectDateOrder(values: string[], requested: DateOrder): { order
     else if (n[0] !== n[1]) ambiguous = true;
   }
   if (firstBig && secondBig) return { error: 'the file mixes day-first and month-first dates' };
+  if (hint) {
+    if ((hint === 'mdy' && firstBig) || (hint === 'dmy' && secondBig))
+      return { error: `the report's title writes its date ${hint === 'mdy' ? 'month-first' : 'day-first'}, but its rows have dates that are ${hint === 'mdy' ? 'day-first' : 'month-first'}; choose the date order (dateOrder=mdy or dmy)` };
+    return { order: hint };
+  }
   if (firstBig) return { order: 'dmy' };
   if (secondBig) return { order: 'mdy' };
   if (ambiguous) return { error: 'dates such as 03/04/2026 could be day-first or month-first; choose the date order (dateOrder=mdy or dmy)' };

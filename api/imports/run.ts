@@ -21,7 +21,7 @@ import * as t from '../../db/schema';
 import { bulkInsertInvoices, whoKey } from './bulk';
 import { paymentMethods, segments, type PaymentMethod } from '../../domain/facts';
 import type { ImportKind, ImportLine, ImportReport, ImportRowError } from '../../domain/api/ingestion';
-import { cell, detectKind, moneyCurrency, numericParts, parseDate, parseMoney, parseTerms, type DateOrder, type Field } from './parse';
+import { cell, detectKind, moneyCurrency, detectDateOrder, parseDate, parseMoney, parseTerms, type DateOrder, type Field } from './parse';
 import { cleanPhone, readReport, ReportError, type ReportTable } from './report';
 import { FileError, readGrid } from './sheet';
 
@@ -106,31 +106,6 @@ function emptyReport(kind: ImportKind, dryRun: boolean, rows = 0): ImportResult[
     importId: null,
     errors: [],
   };
-}
-
-/** How the file's numeric dates read: decided by the report's own title when it has one, else by the dates. */
-function decideOrder(values: string[], requested: DateOrder, hint: 'mdy' | 'dmy' | null): { order: 'mdy' | 'dmy' } | { error: string } {
-  if (requested !== 'auto') return { order: requested };
-  let firstBig = false;
-  let secondBig = false;
-  let ambiguous = false;
-  for (const v of values) {
-    const n = numericParts(v);
-    if (!n) continue;
-    if (n[0] > 12) firstBig = true;
-    else if (n[1] > 12) secondBig = true;
-    else if (n[0] !== n[1]) ambiguous = true;
-  }
-  if (firstBig && secondBig) return { error: 'the file mixes day-first and month-first dates' };
-  if (hint) {
-    if ((hint === 'mdy' && firstBig) || (hint === 'dmy' && secondBig))
-      return { error: `the report's title writes its date ${hint === 'mdy' ? 'month-first' : 'day-first'}, but its rows have dates that are ${hint === 'mdy' ? 'day-first' : 'month-first'}; choose the date order (dateOrder=mdy or dmy)` };
-    return { order: hint };
-  }
-  if (firstBig) return { order: 'dmy' };
-  if (secondBig) return { order: 'mdy' };
-  if (ambiguous) return { error: 'dates such as 03/04/2026 could be day-first or month-first; choose the date order (dateOrder=mdy or dmy)' };
-  return { order: 'mdy' };
 }
 
 function plan(table: ReportTable, kind: ImportKind, order: 'mdy' | 'dmy', defaultCurrency: string, errors: ImportRowError[]): Item[] {
@@ -374,7 +349,7 @@ export async function checkFile(file: string | Uint8Array, options: Pick<ImportO
   if (missing.length) return fail(`missing column(s) for ${kind}: ${missing.join(', ')}`);
   if (table.rows.length === 0 && report.errors.length === 0) return fail('the file has a header but no rows');
   const dateCells = table.rows.flatMap((r) => [cell(table, r, 'issueDate'), cell(table, r, 'dueDate'), cell(table, r, 'clientSince')]).filter(Boolean);
-  const order = decideOrder(dateCells, options.dateOrder, table.orderHint);
+  const order = detectDateOrder(dateCells, options.dateOrder, table.orderHint);
   if ('error' in order) return fail(order.error);
   const items = plan(table, kind, order.order, options.currency ?? fileCurrency(table) ?? 'USD', report.errors);
   report.skipped = Math.max(0, table.rows.length - items.length - new Set(report.errors.map((e) => e.row)).size);
