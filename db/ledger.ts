@@ -580,7 +580,7 @@ export async function voidInvoice(
 
 export async function recordPromise(
   db: Executor,
-  input: { accountId: string; promisedDate: string; amountCents?: number | null; note?: string | null; userId?: string | null },
+  input: { accountId: string; promisedDate: string; amountCents?: number | null; note?: string | null; userId?: string | null; via?: Record<string, unknown>; at?: Date },
   actor: EventActor,
 ): Promise<FactWrite & { promiseId: string }> {
   return db.transaction(async (tx) => {
@@ -588,17 +588,17 @@ export async function recordPromise(
     // A new promise replaces the one still open: the latest word from the client is what counts.
     await tx
       .update(t.promises)
-      .set({ status: 'cancelled', resolvedAt: sql`now()` })
+      .set({ status: 'cancelled', resolvedAt: input.at ?? sql`now()` })
       .where(and(eq(t.promises.accountId, account.id), eq(t.promises.status, 'open')));
     const [row] = await tx
       .insert(t.promises)
-      .values({ accountId: account.id, promisedDate: input.promisedDate, amountCents: input.amountCents ?? null, createdBy: input.userId ?? null })
+      .values({ accountId: account.id, promisedDate: input.promisedDate, amountCents: input.amountCents ?? null, createdBy: input.userId ?? null, ...(input.at ? { createdAt: input.at } : {}) })
       .returning({ id: t.promises.id });
     await appendEvent(tx, {
       accountId: account.id,
       type: 'promise.recorded',
       actor,
-      data: { promiseId: row.id, promisedDate: input.promisedDate, amountCents: input.amountCents ?? null, note: input.note ?? null },
+      data: { promiseId: row.id, promisedDate: input.promisedDate, amountCents: input.amountCents ?? null, note: input.note ?? null, ...input.via },
     });
     return { accountId: account.id, factsVersion: await bump(tx, account.id), promiseId: row.id };
   });
@@ -606,7 +606,7 @@ export async function recordPromise(
 
 export async function openDispute(
   db: Executor,
-  input: { accountId: string; reason: string; invoiceId?: string | null; userId?: string | null },
+  input: { accountId: string; reason: string; invoiceId?: string | null; userId?: string | null; via?: Record<string, unknown>; at?: Date },
   actor: EventActor,
 ): Promise<FactWrite & { disputeId: string }> {
   return db.transaction(async (tx) => {
@@ -625,9 +625,9 @@ export async function openDispute(
     if (open) throw new LedgerError('conflict', 'this account already has an open dispute; resolve it first');
     const [row] = await tx
       .insert(t.disputes)
-      .values({ accountId: account.id, reason: input.reason, invoiceId: input.invoiceId ?? null, openedBy: input.userId ?? null })
+      .values({ accountId: account.id, reason: input.reason, invoiceId: input.invoiceId ?? null, openedBy: input.userId ?? null, ...(input.at ? { openedAt: input.at } : {}) })
       .returning({ id: t.disputes.id });
-    await appendEvent(tx, { accountId: account.id, type: 'dispute.opened', actor, data: { disputeId: row.id, reason: input.reason, invoiceId: input.invoiceId ?? null } });
+    await appendEvent(tx, { accountId: account.id, type: 'dispute.opened', actor, data: { disputeId: row.id, reason: input.reason, invoiceId: input.invoiceId ?? null, ...input.via } });
     return { accountId: account.id, factsVersion: await bump(tx, account.id), disputeId: row.id };
   });
 }

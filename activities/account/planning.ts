@@ -4,18 +4,16 @@
  * Times come from the workflow (`now`), never from this process's clock: the workflow's time is the
  * one the policy reasons in, and on the time-skipping test server it is not the wall clock.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { appendEvent, systemActor } from '../../db/events';
-import { lockAccountRow } from '../../db/transactions';
-import * as t from '../../db/schema';
+import * as store from '../../db/facts';
 import type { Instant, Mode } from '../../domain/facts';
 import { buildCallSheet } from '../../domain/drafting/call-sheet';
 import { localDate } from '../../domain/calendar';
 import { nextAction } from '../../domain/policy/next-action';
 import type { NextAction, PlannedStep } from '../../domain/policy/types';
-import type { LoadedAccount } from '../../db/account-facts';
-import { loadOrFail, type PendingDraftRef } from './shared';
+import { loadOrFail, refusedAsFailure, type PendingDraftRef } from './shared';
+
+type LoadedAccount = store.LoadedAccount;
 
 export interface Plan {
   found: boolean;
@@ -48,16 +46,7 @@ export function createPlanningActivities({ db }: { db: Db }) {
       const broken = !kept && new Date(`${today}T00:00:00Z`).getTime() >= graceEnd;
       if (!kept && !broken) continue;
       const status = kept ? 'kept' : 'broken';
-      await db.transaction(async (tx) => {
-        await lockAccountRow(tx, facts.accountId);
-        const updated = await tx
-          .update(t.promises)
-          .set({ status, resolvedAt: new Date(now) })
-          .where(and(eq(t.promises.id, p.id), eq(t.promises.status, 'open')))
-          .returning({ id: t.promises.id });
-        if (updated.length === 0) return;
-        await appendEvent(tx, { accountId: facts.accountId, type: `promise.${status}`, actor: systemActor, data: { promiseId: p.id, promisedDate: p.promisedDate } });
-      });
+      await store.settlePromise(db, { accountId: facts.accountId, promiseId: p.id, promisedDate: p.promisedDate, status, now });
       p.status = status;
       changed = true;
     }
@@ -68,19 +57,13 @@ export function createPlanningActivities({ db }: { db: Db }) {
   async function callerFor(loaded: LoadedAccount, assignedTo: string | null): Promise<{ name: string; company: string }> {
     const company = loaded.settings.sender_identity.company;
     if (assignedTo) {
-      const [u] = await db.select({ name: t.users.name }).from(t.users).where(eq(t.users.id, assignedTo));
-      if (u) return { name: u.name, company };
+      const name = await store.userName(db, assignedTo);
+      if (name) return { name, company };
     }
     return { name: loaded.settings.sender_identity.name, company };
   }
 
-  async function sentMessages(accountId: string) {
-    const rows = await db
-      .select({ stepId: t.messages.stepId, cycleKey: t.messages.cycleKey, sentAt: t.messages.sentAt, subject: t.messages.subject })
-      .from(t.messages)
-      .where(and(eq(t.messages.accountId, accountId), eq(t.messages.status, 'sent')));
-    return rows.filter((m) => m.sentAt).map((m) => ({ stepId: m.stepId, cycleKey: m.cycleKey, sentAt: m.sentAt!.toISOString(), subject: m.subject }));
-  }
+  const sentMessages = (accountId: string) => store.sentMessagesOf(db, accountId);
 
   function callSheetFor(loaded: LoadedAccount, step: PlannedStep, now: Instant, caller: { name: string; company: string }, earlierMessages: Awaited<ReturnType<typeof sentMessages>>) {
     return { ...buildCallSheet({ facts: loaded.facts, step, now, caller, earlierMessages, lateFees: loaded.settings.late_fees }), factsVersion: loaded.factsVersion };
@@ -100,25 +83,13 @@ export function createPlanningActivities({ db }: { db: Db }) {
         ? `a payment received on ${localDate(lastPayment.receivedAt, facts.timeZone)} settled the account: nothing is owed`
         : 'the account was settled: nothing is owed';
       for (const task of open) {
-        await db.transaction(async (tx) => {
-          const closed = await tx
-            .update(t.callTasks)
-            .set({ status: 'cancelled', outcome: 'paid', outcomeNotes: `Closed automatically: ${reason}.`, completedAt: new Date(now) })
-            .where(and(eq(t.callTasks.id, task.id), eq(t.callTasks.status, 'open')))
-            .returning({ id: t.callTasks.id });
-          if (closed.length) await appendEvent(tx, { accountId: facts.accountId, type: 'call.closed', actor: systemActor, data: { callTaskId: task.id, reason } });
-        });
+        await store.closeSettledCallTask(db, { accountId: facts.accountId, callTaskId: task.id, reason, now });
       }
       return;
     }
     let earlier: Awaited<ReturnType<typeof sentMessages>> | undefined;
     for (const task of open) {
-      const [latest] = await db
-        .select({ version: t.callSheets.version, sheet: t.callSheets.sheet })
-        .from(t.callSheets)
-        .where(eq(t.callSheets.callTaskId, task.id))
-        .orderBy(desc(t.callSheets.version))
-        .limit(1);
+      const latest = await store.latestCallSheet(db, task.id);
       if (latest && (latest.sheet as { factsVersion?: number }).factsVersion === loaded.factsVersion) continue;
       earlier ??= await sentMessages(facts.accountId);
       const step: PlannedStep = {
@@ -133,28 +104,12 @@ export function createPlanningActivities({ db }: { db: Db }) {
         sensitiveReasons: [],
       };
       const sheet = callSheetFor(loaded, step, now, await callerFor(loaded, task.assignedTo), earlier);
-      await db
-        .insert(t.callSheets)
-        .values({ callTaskId: task.id, version: (latest?.version ?? 0) + 1, sheet, source: 'facts' })
-        .onConflictDoNothing();
+      await store.addCallSheet(db, { callTaskId: task.id, version: (latest?.version ?? 0) + 1, sheet });
     }
   }
 
   async function recordSkips(accountId: string, next: NextAction): Promise<void> {
-    for (const s of next.skipped) {
-      const [existing] = await db
-        .select({ id: t.events.id })
-        .from(t.events)
-        .where(
-          and(
-            eq(t.events.accountId, accountId),
-            eq(t.events.type, 'step.skipped'),
-            sql`${t.events.data}->>'stepId' = ${s.stepId} and ${t.events.data}->>'cycleKey' = ${s.cycleKey}`,
-          ),
-        )
-        .limit(1);
-      if (!existing) await appendEvent(db, { accountId, type: 'step.skipped', actor: systemActor, data: { ...s } });
-    }
+    for (const skip of next.skipped) await store.recordSkip(db, accountId, { ...skip });
   }
 
   function describeNext(next: NextAction): { stage: string | null; nextAction: string; at: Date | null } {
@@ -195,21 +150,19 @@ export function createPlanningActivities({ db }: { db: Db }) {
 
       let withdrawReason: string | undefined;
       if (input.pending) {
-        const [msg] = await db.select({ amountCents: t.messages.amountCents }).from(t.messages).where(eq(t.messages.id, input.pending.messageId));
-        withdrawReason = msg ? withdrawReasonFor(input.pending, next, msg.amountCents) : 'the draft no longer exists';
+        const amountCents = await store.draftAmount(db, input.pending.messageId);
+        withdrawReason = amountCents !== null ? withdrawReasonFor(input.pending, next, amountCents) : 'the draft no longer exists';
       }
 
       const balanceCents = facts.invoices.filter((i) => i.status === 'open').reduce((s, i) => s + i.balanceCents, 0);
       const shown = input.pending && !withdrawReason ? { stage: null, nextAction: `approval:${input.pending.stepId}`, at: null } : describeNext(next);
-      await db
-        .update(t.accounts)
-        .set({
-          stage: shown.stage ?? (input.pending && !withdrawReason ? input.pending.stepId : null),
-          nextAction: shown.nextAction,
-          nextActionAt: shown.at,
-          workflowSeenVersion: sql`greatest(${t.accounts.workflowSeenVersion}, ${loaded.factsVersion})`,
-        })
-        .where(eq(t.accounts.id, facts.accountId));
+      await store.showNextAction(db, {
+        accountId: facts.accountId,
+        stage: shown.stage ?? (input.pending && !withdrawReason ? input.pending.stepId : null),
+        nextAction: shown.nextAction,
+        at: shown.at,
+        seenVersion: loaded.factsVersion,
+      });
 
       const promise = facts.promises.filter((p) => p.status === 'open').sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
       return {
@@ -229,57 +182,20 @@ export function createPlanningActivities({ db }: { db: Db }) {
 
     /** A step the workflow could not take (no contact to write to, a step missing from the policy). */
     async recordBlockedStep(input: { accountId: string; stepId: string; reason: string; now: Instant }): Promise<void> {
-      await db.transaction(async (tx) => {
-        await tx.update(t.accounts).set({ nextAction: `blocked:${input.stepId}`, nextActionAt: null }).where(eq(t.accounts.id, input.accountId));
-        await appendEvent(tx, { accountId: input.accountId, type: 'step.blocked', actor: systemActor, data: { stepId: input.stepId, reason: input.reason, at: input.now } });
-      });
+      await store.recordBlockedStep(db, input);
     },
 
     async createCallTask(input: { accountId: string; step: PlannedStep; at: Instant; now: Instant }): Promise<{ callTaskId: string }> {
       const loaded = await load(input.accountId, new Date(input.now));
       const [caller, earlier] = await Promise.all([callerFor(loaded, null), sentMessages(input.accountId)]);
-      return db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(t.callTasks)
-          .values({ accountId: input.accountId, stepId: input.step.stepId, cycleKey: input.step.cycleKey, dueAt: new Date(input.at), createdAt: new Date(input.now) })
-          .onConflictDoNothing()
-          .returning({ id: t.callTasks.id });
-        if (!row) {
-          const [existing] = await tx
-            .select({ id: t.callTasks.id })
-            .from(t.callTasks)
-            .where(and(eq(t.callTasks.accountId, input.accountId), eq(t.callTasks.stepId, input.step.stepId), eq(t.callTasks.cycleKey, input.step.cycleKey)));
-          return { callTaskId: existing.id };
-        }
-        const sheet = callSheetFor(loaded, input.step, input.now, caller, earlier);
-        await tx.insert(t.callSheets).values({ callTaskId: row.id, version: 1, sheet, source: 'facts' });
-        await appendEvent(tx, {
-          accountId: input.accountId,
-          type: 'call.created',
-          actor: systemActor,
-          data: { callTaskId: row.id, stepId: input.step.stepId, dueAt: input.at, balanceCents: input.step.balanceCents },
-        });
-        return { callTaskId: row.id };
-      });
+      const sheet = callSheetFor(loaded, input.step, input.now, caller, earlier);
+      const opened = await refusedAsFailure(() => store.openCallTask(db, { accountId: input.accountId, step: input.step, at: input.at, now: input.now, sheet }));
+      return { callTaskId: opened.callTaskId };
     },
 
     /** Service pause and collections are never automatic: this only puts the question to a manager. */
     async recordRecommendation(input: { accountId: string; step: PlannedStep; now: Instant }): Promise<void> {
-      const kind = input.step.kind === 'collections' ? 'collections' : 'service_pause';
-      await db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(t.recommendations)
-          .values({ accountId: input.accountId, kind, cycleKey: input.step.cycleKey, balanceCents: input.step.balanceCents, daysOverdue: input.step.daysPastDue, createdAt: new Date(input.now) })
-          .onConflictDoNothing()
-          .returning({ id: t.recommendations.id });
-        if (!row) return;
-        await appendEvent(tx, {
-          accountId: input.accountId,
-          type: 'recommendation.created',
-          actor: systemActor,
-          data: { recommendationId: row.id, kind, balanceCents: input.step.balanceCents, daysOverdue: input.step.daysPastDue, decision: 'manager' },
-        });
-      });
+      await store.openRecommendation(db, input);
     },
   };
 }

@@ -11,7 +11,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { appendEvent, type EventActor } from '../../db/events';
-import * as ledger from '../../db/ledger';
+import * as ledger from '../../db/facts';
 
 type Tx = ledger.Tx;
 export type Who = { externalRef: string | null; name: string };

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import type { EventActor } from '../../db/events';
-import * as ledger from '../../db/ledger';
+import * as ledger from '../../db/facts';
 import * as t from '../../db/schema';
 import { bulkInsertInvoices, whoKey } from './bulk';
 import { paymentMethods, segments, type PaymentMethod } from '../../domain/facts';

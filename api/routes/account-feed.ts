@@ -6,7 +6,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import * as t from '../../db/schema';
-import { loadSettings } from '../../db/account-facts';
+import { loadSettings } from '../../db/facts';
 import { AccountFeed, type AccountFeedItem, type FeedInvoice } from '../../domain/api/accounts';
 import { daysBetween, localDate } from '../../domain/calendar';
 import { payLinkFor } from '../../domain/settings';

@@ -1,13 +1,10 @@
 /**
- * Accounts: the list and detail read PostgreSQL; every change is written through db/ledger.ts first
+ * Accounts: the list and detail read PostgreSQL; every change is written through db/facts first
  * and then signalled to the account's workflow with the new facts version.
  */
 import { and, asc, desc, eq, ilike, lt, sql, type SQL } from 'drizzle-orm';
-import { appendEvent } from '../../db/events';
-import * as ledger from '../../db/ledger';
-import { withConflictRetry } from '../../db/transactions';
+import * as store from '../../db/facts';
 import * as t from '../../db/schema';
-import { loadAccount } from '../../db/account-facts';
 import { nextAction, sensitiveReasonLabels, type SensitiveReason } from '../../domain/policy/next-action';
 import { previewSchedule } from '../../domain/policy/preview';
 import { stepKinds } from '../../domain/policy/schema';
@@ -226,7 +223,7 @@ export const accountRoutes = [
     response: AutonomousPreview,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const loaded = await loadAccount(ctx.deps.db.db, acc.id, ctx.now);
+      const loaded = await store.loadAccount(ctx.deps.db.db, acc.id, ctx.now);
       if (!loaded) throw problems.notFound('This account');
       const { mode, days } = ctx.query;
       const now = ctx.now.toISOString();
@@ -295,7 +292,7 @@ export const accountRoutes = [
     response: FactWriteResponse,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await withConflictRetry(() => ledger.setMode(ctx.deps.db.db, { accountId: acc.id, mode: ctx.body.mode, reason: ctx.body.reason }, ctx.actor));
+      const r = await store.withConflictRetry(() => store.setMode(ctx.deps.db.db, { accountId: acc.id, mode: ctx.body.mode, reason: ctx.body.reason }, ctx.actor));
       const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'mode_changed', ctx.wfActor) : { signaled: false, message: 'Already in this mode.' };
       return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
     },
@@ -311,7 +308,7 @@ export const accountRoutes = [
     response: FactWriteResponse,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await withConflictRetry(() => ledger.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: true, reason: ctx.body.reason }, ctx.actor));
+      const r = await store.withConflictRetry(() => store.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: true, reason: ctx.body.reason }, ctx.actor));
       const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'paused', ctx.wfActor) : { signaled: false, message: 'Already paused.' };
       return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
     },
@@ -327,7 +324,7 @@ export const accountRoutes = [
     response: FactWriteResponse,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await withConflictRetry(() => ledger.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: false, reason: ctx.body.reason }, ctx.actor));
+      const r = await store.withConflictRetry(() => store.setPaused(ctx.deps.db.db, { accountId: acc.id, paused: false, reason: ctx.body.reason }, ctx.actor));
       const workflow = r.changed ? await signalFacts(ctx.deps, acc.id, r.factsVersion, 'resumed', ctx.wfActor) : { signaled: false, message: 'Not paused.' };
       return { accountId: acc.id, factsVersion: r.factsVersion, workflow };
     },
@@ -346,7 +343,7 @@ export const accountRoutes = [
       const dateProblem = promiseDateProblem(ctx.body.promisedDate, ctx.now.toISOString().slice(0, 10));
       if (dateProblem) throw problems.validation(`body.promisedDate: ${dateProblem}`, [{ path: ['body', 'promisedDate'], message: dateProblem }]);
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await withConflictRetry(() => ledger.recordPromise(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor));
+      const r = await store.withConflictRetry(() => store.recordPromise(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor));
       return { accountId: acc.id, factsVersion: r.factsVersion, promiseId: r.promiseId, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'promise_recorded', ctx.wfActor) };
     },
   }),
@@ -362,7 +359,7 @@ export const accountRoutes = [
     status: 201,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await withConflictRetry(() => ledger.openDispute(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor));
+      const r = await store.withConflictRetry(() => store.openDispute(ctx.deps.db.db, { accountId: acc.id, ...ctx.body, userId: userIdOf(ctx.principal) }, ctx.actor));
       return { accountId: acc.id, factsVersion: r.factsVersion, disputeId: r.disputeId, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'dispute_opened', ctx.wfActor) };
     },
   }),
@@ -377,7 +374,7 @@ export const accountRoutes = [
     response: FactWriteResponse,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      const r = await withConflictRetry(() => ledger.resolveDispute(ctx.deps.db.db, { accountId: acc.id, disputeId: ctx.params.disputeId, resolution: ctx.body.resolution, userId: userIdOf(ctx.principal) }, ctx.actor));
+      const r = await store.withConflictRetry(() => store.resolveDispute(ctx.deps.db.db, { accountId: acc.id, disputeId: ctx.params.disputeId, resolution: ctx.body.resolution, userId: userIdOf(ctx.principal) }, ctx.actor));
       return { accountId: acc.id, factsVersion: r.factsVersion, workflow: await signalFacts(ctx.deps, acc.id, r.factsVersion, 'dispute_resolved', ctx.wfActor) };
     },
   }),
@@ -393,7 +390,7 @@ export const accountRoutes = [
     status: 201,
     async handler(ctx) {
       const acc = await accountFor(ctx, ctx.params.id);
-      await appendEvent(ctx.deps.db.db, { accountId: acc.id, type: 'note.added', actor: ctx.actor, data: { text: ctx.body.text } });
+      await store.addNote(ctx.deps.db.db, { accountId: acc.id, text: ctx.body.text }, ctx.actor);
       const [last] = await ctx.deps.db.db
         .select({ id: t.events.id })
         .from(t.events)

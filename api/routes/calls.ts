@@ -2,7 +2,7 @@
 import { aliasedTable, and, asc, desc, eq, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import * as t from '../../db/schema';
 import { CallClaimResponse, CallDetail, CallListQuery, CallOutcomeRequest, CallOutcomeResponse, CallPage } from '../../domain/api/calls';
-import { appendEvent } from '../../db/events';
+import * as facts from '../../db/facts';
 import type { CallOutcome } from '../../domain/messages';
 import { problems } from '../problems';
 import { promiseDateProblem } from '../../domain/dates';
@@ -133,15 +133,7 @@ export const callRoutes = [
       const r = await taskFor(ctx, ctx.params.id);
       if (r.c.status !== 'open') throw problems.conflict(`This call is already ${r.c.status}.`);
       // The guard in the update, not a read before it, decides a race between two callers.
-      const claimed = await ctx.deps.db.db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(t.callTasks)
-          .set({ assignedTo: p.id })
-          .where(and(eq(t.callTasks.id, r.c.id), eq(t.callTasks.status, 'open'), or(isNull(t.callTasks.assignedTo), eq(t.callTasks.assignedTo, p.id))))
-          .returning({ id: t.callTasks.id });
-        if (row && r.c.assignedTo !== p.id) await appendEvent(tx, { accountId: r.a.id, type: 'call.claimed', actor: ctx.actor, data: { callTaskId: r.c.id } });
-        return Boolean(row);
-      });
+      const claimed = await facts.claimCall(ctx.deps.db.db, { accountId: r.a.id, callTaskId: r.c.id, userId: p.id, wasAssignedTo: r.c.assignedTo }, ctx.actor);
       if (!claimed) {
         const [now] = await select(ctx).where(eq(t.callTasks.id, r.c.id));
         throw problems.conflict(`${now?.assigneeName ?? 'Someone else'} has already claimed this call.`);
@@ -164,14 +156,7 @@ export const callRoutes = [
       if (r.c.assignedTo === null) return { callTaskId: r.c.id, assignedTo: null, assignedToName: null };
       const mayReleaseOthers = p.kind === 'user' && (p.role === 'manager' || p.role === 'admin');
       if (p.kind !== 'user' || (r.c.assignedTo !== p.id && !mayReleaseOthers)) await ctx.refuse('this call is claimed by another caller', r.a.id);
-      await ctx.deps.db.db.transaction(async (tx) => {
-        const [row] = await tx
-          .update(t.callTasks)
-          .set({ assignedTo: null })
-          .where(and(eq(t.callTasks.id, r.c.id), eq(t.callTasks.assignedTo, r.c.assignedTo!)))
-          .returning({ id: t.callTasks.id });
-        if (row) await appendEvent(tx, { accountId: r.a.id, type: 'call.released', actor: ctx.actor, data: { callTaskId: r.c.id, from: r.assigneeName } });
-      });
+      await facts.releaseCall(ctx.deps.db.db, { accountId: r.a.id, callTaskId: r.c.id, from: r.c.assignedTo, fromName: r.assigneeName }, ctx.actor);
       return { callTaskId: r.c.id, assignedTo: null, assignedToName: null };
     },
   }),

@@ -8,9 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Request } from 'express';
-import * as ledger from '../../db/ledger';
-import { findPossibleDuplicate, holdPossibleDuplicate } from '../../db/payment-holds';
-import { withConflictRetry } from '../../db/transactions';
+import * as facts from '../../db/facts';
 import * as t from '../../db/schema';
 import { FactWriteResponse } from '../../domain/api/common';
 import {
@@ -67,20 +65,20 @@ function canonical(v: unknown): string {
 /**
  * Runs `fn` once per idempotency key, in one transaction with the key's row. `prefetch`, when given,
  * sends the write's own reads in the same round trip as the key check (a payment's: see
- * ledger.readForPayment); they are dropped if the key was already used.
+ * facts.readForPayment); they are dropped if the key was already used.
  */
 async function idempotent<B extends object, P = never>(
   deps: AppDeps,
   key: string,
   requestHash: string,
   actor: FactsChanged['actor'],
-  fn: (tx: ledger.Tx, prefetched?: Promise<P>) => Promise<Outcome<B>>,
-  prefetch?: (tx: ledger.Tx) => Promise<P>,
+  fn: (tx: facts.Tx, prefetched?: Promise<P>) => Promise<Outcome<B>>,
+  prefetch?: (tx: facts.Tx) => Promise<P>,
 ): Promise<{ status: number; body: B & { workflow: FactWriteResponse['workflow'] }; replayed: boolean }> {
   const db = deps.db.db;
   // Rerun whole on a deadlock or serialization failure (PostgreSQL rolled it back, idempotency row and
   // all); a payment's pipelined writes fail after the callback returns, so the rerun also covers them.
-  const done = await withConflictRetry(async () => {
+  const done = await facts.withConflictRetry(async () => {
     const once = await db.transaction(async (tx) => {
       // Serialises concurrent deliveries of the same key; the loser then sees the winner's row.
       // The lock and the read go together (one round trip); PostgreSQL reads only once the lock is held.
@@ -128,25 +126,25 @@ async function idempotent<B extends object, P = never>(
   return { status: done.status, body: { ...done.body, workflow }, replayed: false };
 }
 
-const accountNotFound = (ref: ledger.AccountRef) => problems.notFound('accountId' in ref ? `Account ${ref.accountId}` : `The client "${ref.externalRef}"`);
+const accountNotFound = (ref: facts.AccountRef) => problems.notFound('accountId' in ref ? `Account ${ref.accountId}` : `The client "${ref.externalRef}"`);
 
-async function accountIdOrThrow(tx: ledger.Executor, ref: ledger.AccountRef): Promise<string> {
-  const id = await ledger.resolveAccountId(tx, ref);
+async function accountIdOrThrow(tx: facts.Executor, ref: facts.AccountRef): Promise<string> {
+  const id = await facts.resolveAccountId(tx, ref);
   if (!id) throw accountNotFound(ref);
   return id;
 }
 
 // ---- the operations, shared by the REST endpoints and the webhook -----------------------------------
 
-async function doClient(tx: ledger.Tx, body: z.infer<typeof ClientUpsertRequest>, actor: EventActor, today: string): Promise<Outcome<object>> {
-  const r = await ledger.upsertClient(tx, body, actor, today);
+async function doClient(tx: facts.Tx, body: z.infer<typeof ClientUpsertRequest>, actor: EventActor, today: string): Promise<Outcome<object>> {
+  const r = await facts.upsertClient(tx, body, actor, today);
   return { status: r.created ? 201 : 200, body: { accountId: r.accountId, factsVersion: r.factsVersion, created: r.created }, accountId: r.accountId, factsVersion: r.factsVersion, change: 'reconcile', changed: true };
 }
 
-async function doInvoice(tx: ledger.Tx, body: z.infer<typeof InvoiceUpsertRequest>, actor: EventActor): Promise<Outcome<object>> {
+async function doInvoice(tx: facts.Tx, body: z.infer<typeof InvoiceUpsertRequest>, actor: EventActor): Promise<Outcome<object>> {
   const accountId = await accountIdOrThrow(tx, body.account);
   const { account: _a, ...rest } = body;
-  const r = await ledger.upsertInvoice(tx, { accountId, ...rest }, actor);
+  const r = await facts.upsertInvoice(tx, { accountId, ...rest }, actor);
   return {
     status: r.created ? 201 : 200,
     body: { accountId, factsVersion: r.factsVersion, invoiceId: r.invoiceId, created: r.created, changed: r.changed },
@@ -157,22 +155,22 @@ async function doInvoice(tx: ledger.Tx, body: z.infer<typeof InvoiceUpsertReques
   };
 }
 
-/** `reads`: ledger.readForPayment's, sent earlier in the same round trip as the idempotency check. */
+/** `reads`: facts.readForPayment's, sent earlier in the same round trip as the idempotency check. */
 async function doPayment(
-  tx: ledger.Tx,
+  tx: facts.Tx,
   body: z.infer<typeof PaymentRequest>,
   actor: EventActor,
   idempotencyKey: string,
-  reads?: Promise<ledger.PaymentReads>,
+  reads?: Promise<facts.PaymentReads>,
 ): Promise<Outcome<object>> {
-  const got = await (reads ?? ledger.readForPayment(tx, body.account, idempotencyKey));
+  const got = await (reads ?? facts.readForPayment(tx, body.account, idempotencyKey));
   if (!got.account) throw accountNotFound(body.account);
   const accountId = got.account.id;
   if (!got.duplicate) {
     const held = await holdIfPossibleDuplicate(tx, accountId, got.account.factsVersion, body, actor, idempotencyKey);
     if (held) return held;
   }
-  const { write: r, written } = await ledger.sendPayment(
+  const { write: r, written } = await facts.sendPayment(
     tx,
     {
       accountId,
@@ -204,7 +202,7 @@ async function doPayment(
  * ledger's own write so the payment path itself is unchanged.
  */
 async function holdIfPossibleDuplicate(
-  tx: ledger.Tx,
+  tx: facts.Tx,
   accountId: string,
   factsVersion: number,
   body: z.infer<typeof PaymentRequest>,
@@ -212,9 +210,9 @@ async function holdIfPossibleDuplicate(
   idempotencyKey: string,
 ): Promise<Outcome<object> | null> {
   const input = { accountId, kind: body.kind, amountCents: body.amountCents, receivedAt: new Date(body.receivedAt), method: body.method, reference: body.reference ?? null, invoiceNumber: body.invoiceNumber ?? null, idempotencyKey };
-  const twin = await findPossibleDuplicate(tx, input);
+  const twin = await facts.findPossibleDuplicate(tx, input);
   if (!twin) return null;
-  const hold = await holdPossibleDuplicate(tx, input, twin, actor);
+  const hold = await facts.holdPossibleDuplicate(tx, input, twin, actor);
   return {
     status: 202,
     body: {
@@ -232,8 +230,8 @@ async function holdIfPossibleDuplicate(
   };
 }
 
-async function doVoid(tx: ledger.Tx, input: { accountId: string; invoiceId?: string; number?: string; reason?: string }, actor: EventActor): Promise<Outcome<object>> {
-  const r = await ledger.voidInvoice(tx, input, actor);
+async function doVoid(tx: facts.Tx, input: { accountId: string; invoiceId?: string; number?: string; reason?: string }, actor: EventActor): Promise<Outcome<object>> {
+  const r = await facts.voidInvoice(tx, input, actor);
   return { status: 200, body: { accountId: r.accountId, factsVersion: r.factsVersion, invoiceId: r.invoiceId, changed: r.changed }, accountId: r.accountId, factsVersion: r.factsVersion, change: 'invoice_voided', changed: r.changed };
 }
 
@@ -311,7 +309,7 @@ export const ingestionRoutes = [
     async handler(ctx) {
       const [inv] = await ctx.deps.db.db.select({ accountId: t.invoices.accountId }).from(t.invoices).where(eq(t.invoices.id, ctx.params.id));
       if (!inv) throw problems.notFound('This invoice');
-      const out = await withConflictRetry(() => ctx.deps.db.db.transaction((tx) => doVoid(tx, { accountId: inv.accountId, invoiceId: ctx.params.id, reason: ctx.body.reason }, ctx.actor)));
+      const out = await facts.withConflictRetry(() => ctx.deps.db.db.transaction((tx) => doVoid(tx, { accountId: inv.accountId, invoiceId: ctx.params.id, reason: ctx.body.reason }, ctx.actor)));
       const workflow = out.changed ? await signalFacts(ctx.deps, out.accountId, out.factsVersion, 'invoice_voided', ctx.wfActor) : { signaled: false, message: 'Already void.' };
       return { ...out.body, workflow };
     },
@@ -327,13 +325,13 @@ export const ingestionRoutes = [
     response: PaymentResponse,
     async handler(ctx) {
       const key = keyed(ctx, 'payments');
-      const r = await idempotent<object, ledger.PaymentReads>(
+      const r = await idempotent<object, facts.PaymentReads>(
         ctx.deps,
         key,
         sha256(canonical(ctx.body)),
         ctx.wfActor,
         (tx, reads) => doPayment(tx, ctx.body, ctx.actor, key, reads),
-        (tx) => ledger.readForPayment(tx, ctx.body.account, key),
+        (tx) => facts.readForPayment(tx, ctx.body.account, key),
       );
       return respond(ctx, r);
     },
@@ -362,7 +360,7 @@ export const ingestionRoutes = [
       const wfActor = { type: 'integration' as const, name: 'payment webhook' };
       const raw = (req as Request & { rawBody?: Buffer }).rawBody!;
       const paymentKey = `webhook:${ev.id}`;
-      const r = await idempotent<object, ledger.PaymentReads>(
+      const r = await idempotent<object, facts.PaymentReads>(
         deps,
         paymentKey,
         sha256(raw),
@@ -379,7 +377,7 @@ export const ingestionRoutes = [
                   : await doClient(tx, ev.data, actor, today);
           return { ...out, status: 200, body: { id: ev.id, duplicate: false, accountId: out.accountId, result: out.body } };
         },
-        ev.type === 'payment.received' ? (tx) => ledger.readForPayment(tx, ev.data.account, paymentKey) : undefined,
+        ev.type === 'payment.received' ? (tx) => facts.readForPayment(tx, ev.data.account, paymentKey) : undefined,
       );
       const body = r.body as unknown as { id: string; result: unknown; workflow: unknown };
       return { id: body.id, duplicate: r.replayed, result: body.result, workflow: body.workflow };

@@ -5,9 +5,7 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { appendEvent } from '../../db/events';
-import * as ledger from '../../db/ledger';
-import { heldInput } from '../../db/payment-holds';
+import * as facts from '../../db/facts';
 import * as t from '../../db/schema';
 import { Cents, FactWriteResponse, Instant, Uuid } from '../../domain/api/common';
 import { problems } from '../problems';
@@ -24,13 +22,6 @@ const PaymentHoldItem = z.object({
   matchesPaymentId: Uuid,
   createdAt: Instant,
 });
-
-async function heldOrConflict(tx: ledger.Tx, id: string): Promise<t.PaymentHold> {
-  const [hold] = await tx.select().from(t.paymentHolds).where(eq(t.paymentHolds.id, id)).for('update');
-  if (!hold) throw problems.notFound('This held payment');
-  if (hold.status !== 'held') throw problems.conflict(`This payment was already ${hold.status}.`);
-  return hold;
-}
 
 export const paymentHoldRoutes = [
   route({
@@ -49,7 +40,7 @@ export const paymentHoldRoutes = [
         .orderBy(asc(t.paymentHolds.createdAt))
         .limit(500);
       return {
-        items: rows.map(({ h, accountName }) => ({ id: h.id, accountId: h.accountId, accountName, amountCents: h.amountCents, reference: h.reference, receivedAt: iso(heldInput(h).receivedAt), matchesPaymentId: h.matchesPaymentId, createdAt: iso(h.createdAt) })),
+        items: rows.map(({ h, accountName }) => ({ id: h.id, accountId: h.accountId, accountName, amountCents: h.amountCents, reference: h.reference, receivedAt: iso(facts.heldInput(h).receivedAt), matchesPaymentId: h.matchesPaymentId, createdAt: iso(h.createdAt) })),
       };
     },
   }),
@@ -62,13 +53,7 @@ export const paymentHoldRoutes = [
     params: IdParams,
     response: FactWriteResponse.extend({ paymentId: Uuid }),
     async handler({ deps, params, actor, wfActor, principal, now }) {
-      const out = await deps.db.db.transaction(async (tx) => {
-        const hold = await heldOrConflict(tx, params.id);
-        const w = await ledger.recordPaymentIn(tx, heldInput(hold), actor);
-        await tx.update(t.paymentHolds).set({ status: 'released', decidedAt: now, decidedBy: userIdOf(principal), paymentId: w.paymentId }).where(eq(t.paymentHolds.id, hold.id));
-        await appendEvent(tx, { accountId: hold.accountId, type: 'payment.hold_released', actor, data: { holdId: hold.id, paymentId: w.paymentId, amountCents: hold.amountCents } });
-        return w;
-      });
+      const out = await facts.releaseHeldPayment(deps.db.db, { holdId: params.id, userId: userIdOf(principal), now }, actor);
       const workflow = await signalFacts(deps, out.accountId, out.factsVersion, 'payment_recorded', wfActor, { balanceCents: out.balanceCents });
       return { accountId: out.accountId, factsVersion: out.factsVersion, paymentId: out.paymentId, workflow };
     },
@@ -82,12 +67,8 @@ export const paymentHoldRoutes = [
     params: IdParams,
     response: z.object({ id: Uuid, status: z.literal('dismissed') }),
     async handler({ deps, params, actor, principal, now }) {
-      return deps.db.db.transaction(async (tx) => {
-        const hold = await heldOrConflict(tx, params.id);
-        await tx.update(t.paymentHolds).set({ status: 'dismissed', decidedAt: now, decidedBy: userIdOf(principal) }).where(and(eq(t.paymentHolds.id, hold.id)));
-        await appendEvent(tx, { accountId: hold.accountId, type: 'payment.hold_dismissed', actor, data: { holdId: hold.id, amountCents: hold.amountCents } });
-        return { id: hold.id, status: 'dismissed' as const };
-      });
+      const out = await facts.dismissHeldPayment(deps.db.db, { holdId: params.id, userId: userIdOf(principal), now }, actor);
+      return { id: out.id, status: 'dismissed' as const };
     },
   }),
 ];

@@ -4,8 +4,8 @@
  * the facts version is bumped in the same transaction, so an account the signal misses is picked up
  * by the worker's reconciler.
  */
-import { desc, eq, sql } from 'drizzle-orm';
-import { appendEvent } from '../../db/events';
+import { desc, eq } from 'drizzle-orm';
+import * as facts from '../../db/facts';
 import * as t from '../../db/schema';
 import { PolicyList, PolicyNameParams, PolicyVersion, SavePolicyRequest, SavePolicyResponse } from '../../domain/api/policies';
 import { problemTypes } from '../../domain/api/problems';
@@ -31,32 +31,6 @@ const builtIns = (): PolicyVersion[] =>
 
 const selectRows = (deps: AppDeps) =>
   deps.db.db.select({ p: t.policies, by: t.users.name }).from(t.policies).leftJoin(t.users, eq(t.users.id, t.policies.createdBy));
-
-/** What changed, in words a manager reads on the timeline: steps added, removed or edited, rules and segments. */
-export function diffSummary(before: PolicyDefinition | null, after: PolicyDefinition): string[] {
-  if (!before) return [`new policy with ${after.steps.length} steps`];
-  const out: string[] = [];
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (!same(before.segments, after.segments)) out.push(`segments: ${before.segments.join(', ') || 'default'} → ${after.segments.join(', ') || 'default'}`);
-  const old = new Map(before.steps.map((s) => [s.id, s]));
-  const now = new Map(after.steps.map((s) => [s.id, s]));
-  for (const s of after.steps) {
-    const o = old.get(s.id);
-    if (!o) {
-      out.push(`step ${s.id} added (${s.kind}, day ${s.offsetDays})`);
-      continue;
-    }
-    const keys = [...new Set([...Object.keys(o), ...Object.keys(s)])] as (keyof typeof s)[];
-    const changed = keys.filter((k) => !same(o[k], s[k])).map((k) => `${k} ${JSON.stringify(o[k] ?? null)} → ${JSON.stringify(s[k] ?? null)}`);
-    if (changed.length) out.push(`step ${s.id}: ${changed.join(', ')}`);
-  }
-  for (const s of before.steps) if (!now.has(s.id)) out.push(`step ${s.id} removed`);
-  const order = (p: PolicyDefinition) => p.steps.filter((s) => old.has(s.id) && now.has(s.id)).map((s) => s.id);
-  if (!same(order(before), order(after))) out.push('steps reordered');
-  for (const k of Object.keys(after.rules) as (keyof PolicyDefinition['rules'])[])
-    if (!same(before.rules[k], after.rules[k])) out.push(`rule ${k}: ${JSON.stringify(before.rules[k])} → ${JSON.stringify(after.rules[k])}`);
-  return out.length ? out : ['no change to the definition'];
-}
 
 /** Best effort and bounded: a few signals at a time, and the first sign that Temporal is down stops the rest. */
 async function signalPolicyChange(deps: AppDeps, accounts: { id: string; v: number }[], actor: Actor): Promise<number> {
@@ -125,43 +99,20 @@ export const policyRoutes = [
     status: 201,
     async handler({ deps, body, actor, wfActor, principal }) {
       const { definition, basedOnVersion } = body;
-      const saved = await deps.db.db.transaction(async (tx) => {
-        // One writer at a time per installation: saves are rare and the version check must not race.
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext('tactful:policies'))`);
-        const [newest] = await tx.select().from(t.policies).where(eq(t.policies.name, definition.name)).orderBy(desc(t.policies.version)).limit(1);
-        const current = newest?.version ?? 0;
-        if ((basedOnVersion ?? 0) !== current)
-          throw new HttpProblem(
-            409,
-            problemTypes.conflict,
-            'Policy changed meanwhile',
-            newest
-              ? `"${definition.name}" is at version ${current}, but this edit was based on ${basedOnVersion === null ? 'no stored version' : `version ${basedOnVersion}`}. Reload, review the newer version and edit again.`
-              : `"${definition.name}" has no stored version yet; save it with basedOnVersion null.`,
-          );
-        const [{ stored }] = await tx.select({ stored: sql<number>`count(*)::int` }).from(t.policies);
-        if (stored === 0) {
-          // The engine uses only stored policies once any exists; keep the other built-ins in force.
-          const others = defaultPolicies.filter((p) => p.name !== definition.name);
-          if (others.length) await tx.insert(t.policies).values(others.map((p) => ({ name: p.name, version: 1, definition: p })));
-        }
-        const before = newest ? PolicyDefinition.safeParse(newest.definition).data ?? null : (defaultPolicies.find((p) => p.name === definition.name) ?? null);
-        const [row] = await tx
-          .insert(t.policies)
-          .values({ name: definition.name, version: current + 1, definition, createdBy: principal.kind === 'user' ? principal.id : null })
-          .returning();
-        const bumped = await tx
-          .update(t.accounts)
-          .set({ factsVersion: sql`${t.accounts.factsVersion} + 1`, updatedAt: sql`now()` })
-          .where(sql`exists (select 1 from ${t.invoices} i where i.account_id = ${t.accounts.id} and i.status = 'open')`)
-          .returning({ id: t.accounts.id, v: t.accounts.factsVersion });
-        await appendEvent(tx, {
-          type: 'policy.changed',
-          actor,
-          data: { policyId: row.id, name: row.name, version: row.version, basedOnVersion, changes: diffSummary(before, definition), accountsReplanned: bumped.length },
-        });
-        return { row, bumped };
-      });
+      let saved;
+      try {
+        saved = await facts.savePolicyVersion(deps.db.db, { definition, basedOnVersion, createdBy: principal.kind === 'user' ? principal.id : null }, actor);
+      } catch (e) {
+        if (!(e instanceof facts.PolicyVersionConflict)) throw e;
+        throw new HttpProblem(
+          409,
+          problemTypes.conflict,
+          'Policy changed meanwhile',
+          e.current > 0
+            ? `"${definition.name}" is at version ${e.current}, but this edit was based on ${basedOnVersion === null ? 'no stored version' : `version ${basedOnVersion}`}. Reload, review the newer version and edit again.`
+            : `"${definition.name}" has no stored version yet; save it with basedOnVersion null.`,
+        );
+      }
       const signaled = await signalPolicyChange(deps, saved.bumped, wfActor);
       const [withName] = await selectRows(deps).where(eq(t.policies.id, saved.row.id));
       return {

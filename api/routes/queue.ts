@@ -7,7 +7,7 @@ import { and, asc, desc, eq, fillPlaceholders, ilike, inArray, sql, type SQL, ty
 import type postgres from 'postgres';
 import { perDatabase, type Db } from '../../db/client';
 import * as t from '../../db/schema';
-import { loadAccount, payLinkFor } from '../../db/account-facts';
+import { loadAccount, payLinkFor } from '../../db/facts';
 import { buildStatement } from '../../domain/drafting/statement';
 import type { PlannedStep } from '../../domain/policy/types';
 import { problemTypes } from '../../domain/api/problems';

@@ -6,7 +6,7 @@
  */
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { appendEvent } from '../../db/events';
+import * as facts from '../../db/facts';
 import * as t from '../../db/schema';
 import { problemTypes } from '../../domain/api/problems';
 import {
@@ -16,7 +16,7 @@ import {
   RecommendationPage,
   type RecommendationItem,
 } from '../../domain/api/recommendations';
-import type { Executor } from '../../db/ledger';
+import type { Executor } from '../../db/facts';
 import { HttpProblem, problems } from '../problems';
 import { route } from '../routing';
 import { IdParams, iso, isoOrNull } from './support';
@@ -101,27 +101,25 @@ export const recommendationRoutes = [
     body: RecommendationDecisionRequest,
     response: RecommendationDecisionResponse,
     async handler({ deps, params, body, actor, principal, now }) {
-      return deps.db.db.transaction(async (tx) => {
-        const [locked] = await tx.select().from(t.recommendations).where(eq(t.recommendations.id, params.id)).for('update');
-        if (!locked) throw problems.notFound('This recommendation');
-        if (locked.status !== 'pending')
-          throw new HttpProblem(409, problemTypes.alreadyDecided, 'Already decided', `This recommendation is already ${locked.status}${locked.decidedAt ? ` (${locked.decidedAt.toISOString()})` : ''}.`);
-        const [before] = await select(tx).where(eq(t.recommendations.id, locked.id));
-        const summary = item(before as Row, now).paperTrail;
-        if (body.decision === 'approve' && summary.balanceCents === 0)
-          throw problems.conflict('Nothing is owed on this account any more; decline the recommendation instead.');
-        const status = body.decision === 'approve' ? ('approved' as const) : ('declined' as const);
-        await tx
-          .update(t.recommendations)
-          .set({ status, decidedAt: now, decidedBy: principal.kind === 'user' ? principal.id : null, reason: body.reason })
-          .where(eq(t.recommendations.id, locked.id));
-        const common = { recommendationId: locked.id, kind: locked.kind, reason: body.reason };
-        await appendEvent(tx, { accountId: locked.accountId, type: `recommendation.${status}`, actor, data: { ...common, paperTrail: summary } });
-        if (status === 'approved' && locked.kind === 'collections')
-          await appendEvent(tx, { accountId: locked.accountId, type: 'collections.referred', actor, data: { ...common, ...summary } });
-        const [after] = await select(tx).where(eq(t.recommendations.id, locked.id));
-        return item(after as Row, now);
-      });
+      try {
+        await facts.decideRecommendation(
+          deps.db.db,
+          {
+            recommendationId: params.id,
+            decision: body.decision,
+            reason: body.reason,
+            userId: principal.kind === 'user' ? principal.id : null,
+            now,
+            paperTrail: async (tx) => item((await select(tx).where(eq(t.recommendations.id, params.id)))[0] as Row, now).paperTrail,
+          },
+          actor,
+        );
+      } catch (e) {
+        if (e instanceof facts.RecommendationDecided) throw new HttpProblem(409, problemTypes.alreadyDecided, 'Already decided', e.message);
+        throw e;
+      }
+      const [after] = await select(deps.db.db).where(eq(t.recommendations.id, params.id));
+      return item(after as Row, now);
     },
   }),
 ];

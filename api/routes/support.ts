@@ -5,7 +5,7 @@ import type { WorkflowNotice } from '../../domain/api/common';
 import type { FactsChanged } from '../../domain/messages';
 import type { AppDeps } from '../deps';
 import type { Principal } from '../auth/principal';
-import type { Executor } from '../../db/ledger';
+import type { Executor } from '../../db/facts';
 import { problems } from '../problems';
 import type { AuthedCtx } from '../routing';
 import { z } from 'zod';
