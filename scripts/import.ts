@@ -1,5 +1,5 @@
 /**
- * `npm run import -- FILE [--dry-run] [--kind invoices|payments|clients|balances] [--date-order mdy|dmy] [--currency GBP]`
+ * `npm run import -- FILE [--dry-run] [--kind invoices|payments|clients|balances] [--date-order mdy|dmy] [--currency GBP] [--settle-absent]`
  * Imports a downloaded report or table (.xlsx or .csv) into the running product: the same PostgreSQL and
  * Temporal `npm start` uses, found from the same settings (DATABASE_URL / PG_PORT, TEMPORAL_ADDRESS /
  * TEMPORAL_PORT; nothing extra to set), all or nothing, then signals the touched accounts' workflows so
@@ -26,16 +26,18 @@ const Args = z.object({
   kind: ImportKind.optional(),
   check: z.boolean(),
   dryRun: z.boolean(),
+  settleAbsent: z.boolean(),
   dateOrder: z.enum(['auto', 'mdy', 'dmy']),
   currency: z.string().regex(/^[A-Z]{3}$/, '--currency takes a three-letter code such as USD').optional(),
 });
 
 function parseArgs(argv: string[]) {
-  const out: Record<string, unknown> = { dryRun: false, check: false, dateOrder: 'auto' };
+  const out: Record<string, unknown> = { dryRun: false, check: false, settleAbsent: false, dateOrder: 'auto' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--dry-run') out.dryRun = true;
     else if (a === '--check') out.check = true;
+    else if (a === '--settle-absent') out.settleAbsent = true;
     else if (a === '--kind') out.kind = argv[++i];
     else if (a === '--date-order') out.dateOrder = argv[++i];
     else if (a === '--currency') out.currency = argv[++i]?.toUpperCase();
@@ -88,7 +90,7 @@ async function main() {
     console.error(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     process.exit(2);
   }
-  const options = { kind: args.kind, dryRun: args.dryRun, dateOrder: args.dateOrder, currency: args.currency };
+  const options = { kind: args.kind, dryRun: args.dryRun, dateOrder: args.dateOrder, currency: args.currency, settleAbsent: args.settleAbsent };
 
   if (args.check) {
     const { report } = await checkFile(bytes, options);

@@ -32,6 +32,8 @@ export interface ImportOptions {
   /** The currency of amounts that name none; USD when not given. */
   currency?: string;
   fileName?: string;
+  /** Customers with open invoices who are not in the report were settled in the books too (see ImportQuery). */
+  settleAbsent?: boolean;
   /** The importer's today, for accounts with no "client since". */
   today: string;
   onProgress?(done: number, total: number): void;
@@ -96,6 +98,7 @@ function emptyReport(kind: ImportKind, dryRun: boolean, rows = 0): ImportResult[
     creditNotesRecorded: 0,
     paidInBooks: 0,
     settledInBooks: 0,
+    absentCustomers: 0,
     skipped: 0,
     file: { invoices: 0, credits: 0, customers: 0, open: {} },
     furniture: { titles: 0, headings: 0, totals: 0, footers: 0, blank: 0 },
@@ -513,6 +516,35 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
           ? await tx.select().from(t.invoices).where(sql`${t.invoices.accountId} = any(${sql.param(covered)}::text[]::uuid[]) and ${t.invoices.status} = 'open' and ${t.invoices.issueDate} <= ${table.asOf}`)
           : [];
         const nameOf = new Map(items.map((i) => [findAccount(i.who), i.who.name]));
+        // Customers the report does not mention at all, in the report's currencies: an unfiltered aging
+        // report leaves out exactly those who owe nothing in the books. Settled only when the user says the
+        // report covers every customer; otherwise listed, so the dry run shows what the report leaves out.
+        const currencies = [...new Set(items.filter((i) => i.op === 'invoice').map((i) => i.currency))];
+        const absent = currencies.length
+          ? await tx
+              .select({ inv: t.invoices, name: t.accounts.name })
+              .from(t.invoices)
+              .innerJoin(t.accounts, sql`${t.accounts.id} = ${t.invoices.accountId}`)
+              .where(
+                sql`${t.invoices.status} = 'open' and ${t.invoices.balanceCents} > 0 and ${t.invoices.issueDate} <= ${table.asOf}
+                  and ${t.invoices.currency} = any(${sql.param(currencies)}::text[])
+                  and not (${t.invoices.accountId} = any(${sql.param(covered)}::text[]::uuid[]))`,
+              )
+              .orderBy(t.accounts.name, t.invoices.number)
+          : [];
+        for (const { inv, name } of absent) {
+          if (options.settleAbsent) {
+            open.push(inv);
+            nameOf.set(inv.accountId, name);
+          } else {
+            report.absentCustomers++;
+            line({ row: null, customer: name, number: inv.number, outcome: 'absent_customer', amountCents: inv.balanceCents, currency: inv.currency, message: `the customer is not in the report as of ${table.asOf}; left open` });
+          }
+        }
+        if (report.absentCustomers > 0)
+          report.notes.push(
+            `${new Set(absent.map((a) => a.inv.accountId)).size} customer(s) with open invoices in Tactful are not in this report. If the report covers every customer, they owe nothing in the books: import it again with "settle customers missing from the report" to record that.`,
+          );
         for (const inv of open) {
           if (listed.has(`${inv.accountId}|${inv.number}`) || inv.balanceCents <= 0) continue;
           const p = await ledger.recordPayment(

@@ -129,6 +129,12 @@ export const ImportQuery = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter code such as USD').optional(),
   /** The file's name, kept with the file as evidence. */
   fileName: z.string().max(255).optional(),
+  /**
+   * The report covers every customer (an unfiltered aging report leaves out only those who owe
+   * nothing): a customer with open invoices in Tactful who is not in it was settled in the books too.
+   * Off by default: a report filtered to some customers must not settle the others.
+   */
+  settleAbsent: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
 });
 export type ImportQuery = z.infer<typeof ImportQuery>;
 
@@ -147,6 +153,7 @@ export const importOutcomes = [
   'unchanged',
   'paid_in_books',
   'settled_in_books',
+  'absent_customer',
   'paid_before_import',
   'credit',
   'payment',
@@ -197,6 +204,8 @@ export const ImportReport = z.object({
   invoicesUnchanged: z.number().int(),
   paidInBooks: z.number().int(),
   settledInBooks: z.number().int(),
+  /** Invoices of customers the report does not mention, left open (the report may be filtered); settled with settleAbsent. */
+  absentCustomers: z.number().int().default(0),
   /** What the file holds, as read: invoices, credits, customers, the open total per currency. */
   file: z.object({ invoices: z.number().int(), credits: z.number().int(), customers: z.number().int(), open: z.record(z.string(), z.number().int()) }),
   furniture: z.object({ titles: z.number().int(), headings: z.number().int(), totals: z.number().int(), footers: z.number().int(), blank: z.number().int() }),

@@ -235,4 +235,35 @@ describe('importing reports', () => {
     expect(await db.db.select().from(t.contacts).where(eq(t.contacts.accountId, kiwi.id))).toEqual([expect.objectContaining({ name: 'Aroha Ngata', email: 'accounts@kiwilabs.example', phone: '09 555 0101' })]);
   });
 
+
+  it('a customer missing from a newer report is listed and left open, and settled in the books only when the user says the report covers every customer', async () => {
+    const january = F.toCsv(F.qboAgingDetailJanuary());
+    const harbor = await account('Harbor Dental');
+    const owed = harbor.balanceCents;
+    expect(owed).toBeGreaterThan(0);
+    const openOf = async (id: string) => (await db.db.select().from(t.invoices).where(and(eq(t.invoices.accountId, id), eq(t.invoices.status, 'open')))).map((i) => i.number).sort();
+    const harborOpen = await openOf(harbor.id);
+    expect(harborOpen.length).toBeGreaterThan(0);
+
+    const listed = await manager.json('POST', '/api/imports', january);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ committed: true });
+    expect(listed.body.lines.filter((l: any) => l.outcome === 'settled_in_books' && l.customer === 'Harbor Dental')).toEqual([]);
+    const absent = listed.body.lines.filter((l: any) => l.outcome === 'absent_customer' && l.customer === 'Harbor Dental');
+    expect(absent.map((l: any) => l.number).sort()).toEqual(harborOpen);
+    expect(listed.body.notes.join(' ')).toMatch(/not in this report/);
+    expect((await account('Harbor Dental')).balanceCents).toBe(owed);
+
+    const dry = await manager.json('POST', '/api/imports?dryRun=true&settleAbsent=true', january);
+    expect(dry.body.lines.filter((l: any) => l.outcome === 'settled_in_books' && l.customer === 'Harbor Dental').map((l: any) => l.number).sort()).toEqual(harborOpen);
+    expect((await account('Harbor Dental')).balanceCents).toBe(owed);
+
+    const settled = await manager.json('POST', '/api/imports?settleAbsent=true', january);
+    expect(settled.status).toBe(200);
+    expect(settled.body.absentCustomers).toBe(0);
+    expect((await account('Harbor Dental')).balanceCents).toBe(0);
+    expect((await account('Blue Fin, LLC')).balanceCents).toBeGreaterThan(0);
+    const books = await db.db.select().from(t.payments).where(and(eq(t.payments.accountId, harbor.id), eq(t.payments.basis, 'settled_in_books')));
+    expect(books.every((p) => p.receivedAt.toISOString().startsWith('2027-01-20'))).toBe(true);
+  });
 });

@@ -13,16 +13,17 @@ export interface ImportRequest {
   dryRun: boolean;
   currency?: string;
   dateOrder?: 'auto' | 'mdy' | 'dmy';
+  settleAbsent?: boolean;
 }
 
 export type ImportAnswer = { accepted: true; report: ImportReport } | { accepted: false; report: ImportReport; problem: Problem };
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export async function importFile({ file, dryRun, currency, dateOrder }: ImportRequest): Promise<ImportAnswer> {
+export async function importFile({ file, dryRun, currency, dateOrder, settleAbsent }: ImportRequest): Promise<ImportAnswer> {
   const isXlsx = /\.xlsx$/i.test(file.name) || file.type === XLSX;
   const csrf = currentCsrfToken();
-  const res = await fetch(apiUrl(apiPaths.imports, { dryRun, currency, dateOrder, fileName: file.name }), {
+  const res = await fetch(apiUrl(apiPaths.imports, { dryRun, currency, dateOrder, fileName: file.name, ...(settleAbsent ? { settleAbsent: true } : {}) }), {
     method: 'POST',
     credentials: 'include',
     // CSV goes as bytes too: the importer decodes it (UTF-8, else Windows-1252) and keeps the file exactly as uploaded.

@@ -4,7 +4,7 @@
  * then confirm. Nothing is written before the confirmation, and a file with any error is not written.
  */
 import { useState, type DragEvent } from 'react';
-import { Alert, Badge, Button, FileButton, Group, Paper, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, FileButton, Group, Paper, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { MutationError } from '../../../components/page-state';
 import { calendarDate, money } from '../../../lib/format';
 import { useImportFile, type ImportAnswer, type ImportReport } from '../api/imports';
@@ -15,6 +15,7 @@ const OUTCOME: Record<ImportReport['lines'][number]['outcome'], { label: string;
   unchanged: { label: 'unchanged', color: 'gray' },
   paid_in_books: { label: 'paid in the books', color: 'green' },
   settled_in_books: { label: 'settled in the books', color: 'teal' },
+  absent_customer: { label: 'not in the report, left open', color: 'gray' },
   paid_before_import: { label: 'paid before import', color: 'lime' },
   credit: { label: 'credit', color: 'violet' },
   payment: { label: 'payment', color: 'green' },
@@ -49,6 +50,7 @@ function Summary({ report }: { report: ImportReport }) {
         <Badge variant="light" color="gray">{report.invoicesUnchanged} unchanged</Badge>
         <Badge variant="light" color="green">{report.paidInBooks} paid in the books</Badge>
         <Badge variant="light" color="teal">{report.settledInBooks} settled in the books</Badge>
+        {report.absentCustomers > 0 && <Badge variant="light" color="gray">{report.absentCustomers} invoices of customers not in the report, left open</Badge>}
         <Badge variant="light" color={report.errors.length ? 'red' : 'gray'}>{report.errors.length} errors</Badge>
       </Group>
     </Stack>
@@ -174,14 +176,15 @@ export function ImportPage() {
   const [file, setFile] = useState<File | null>(null);
   const [currency, setCurrency] = useState<string | null>(null);
   const [dateOrder, setDateOrder] = useState<'auto' | 'mdy' | 'dmy'>('auto');
+  const [settleAbsent, setSettleAbsent] = useState(false);
   const [dragging, setDragging] = useState(false);
   const preview = useImportFile();
   const commit = useImportFile();
 
-  const check = (f: File | null, opts = { currency, dateOrder }) => {
+  const check = (f: File | null, opts = { currency, dateOrder, settleAbsent }) => {
     setFile(f);
     commit.reset();
-    if (f) preview.mutate({ file: f, dryRun: true, currency: opts.currency ?? undefined, dateOrder: opts.dateOrder });
+    if (f) preview.mutate({ file: f, dryRun: true, currency: opts.currency ?? undefined, dateOrder: opts.dateOrder, settleAbsent: opts.settleAbsent });
   };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -226,7 +229,7 @@ export function ImportPage() {
           clearable
           onChange={(v) => {
             setCurrency(v);
-            if (file) check(file, { currency: v, dateOrder });
+            if (file) check(file, { currency: v, dateOrder, settleAbsent });
           }}
           w={240}
         />
@@ -242,9 +245,20 @@ export function ImportPage() {
           onChange={(v) => {
             const order = (v ?? 'auto') as 'auto' | 'mdy' | 'dmy';
             setDateOrder(order);
-            if (file) check(file, { currency, dateOrder: order });
+            if (file) check(file, { currency, dateOrder: order, settleAbsent });
           }}
           w={240}
+        />
+        <Checkbox
+          mt="lg"
+          label="The report covers every customer: settle customers missing from it"
+          description="Only for an unfiltered aging report, which leaves out exactly the customers who owe nothing."
+          checked={settleAbsent}
+          onChange={(e) => {
+            const on = e.currentTarget.checked;
+            setSettleAbsent(on);
+            if (file) check(file, { currency, dateOrder, settleAbsent: on });
+          }}
         />
       </Group>
       <MutationError error={preview.error} />
@@ -264,7 +278,7 @@ export function ImportPage() {
       )}
       {ready && (
         <Group>
-          <Button onClick={() => file && commit.mutate({ file, dryRun: false, currency: currency ?? undefined, dateOrder })} loading={commit.isPending}>
+          <Button onClick={() => file && commit.mutate({ file, dryRun: false, currency: currency ?? undefined, dateOrder, settleAbsent })} loading={commit.isPending}>
             Confirm and import
           </Button>
           <Text size="sm" c="dimmed">
