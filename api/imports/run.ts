@@ -12,13 +12,12 @@
  * books"; both name the imported file, which is kept as evidence. A higher balance or a changed amount is
  * reported, never guessed. Re-importing the same file changes nothing.
  */
-import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import type { EventActor } from '../../db/events';
 import * as ledger from '../../db/facts';
 import * as t from '../../db/schema';
-import { bulkInsertInvoices, whoKey } from './bulk';
+import { bulkInsertInvoices, whoKey } from '../../db/facts/bulk-invoices';
 import { paymentMethods, segments, type PaymentMethod } from '../../domain/facts';
 import type { ImportKind, ImportLine, ImportReport, ImportRowError } from '../../domain/api/ingestion';
 import { cell, detectKind, moneyCurrency, detectDateOrder, parseDate, parseMoney, parseTerms, type DateOrder, type Field } from './parse';
@@ -411,20 +410,12 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
   let snapshot = kind === 'invoices' && table.asOf !== null;
   try {
     await db.transaction(async (tx) => {
-      // One import at a time: two concurrent imports of overlapping files would race on new accounts.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('tactful:import', 0))`);
-      if (snapshot) {
-        const [newest] = await tx.execute<{ as_of: string | null }>(sql`select max(as_of)::text as_of from ${t.imports} where report->>'kind' = 'invoices'`);
-        if (newest?.as_of && newest.as_of > table.asOf!) {
-          snapshot = false;
-          report.notes.push(`This report is as of ${table.asOf}, older than the one imported as of ${newest.as_of}: lower balances in it are reported, not recorded as paid.`);
-        }
+      const imp = await ledger.beginImport(tx, { fileName: options.fileName ?? null, bytes, shape: table.shape, asOf: table.asOf, kind, actorName: actor.name ?? null });
+      if (snapshot && imp.newestAsOf && imp.newestAsOf > table.asOf!) {
+        snapshot = false;
+        report.notes.push(`This report is as of ${table.asOf}, older than the one imported as of ${imp.newestAsOf}: lower balances in it are reported, not recorded as paid.`);
       }
-      const [imp] = await tx
-        .insert(t.imports)
-        .values({ fileName: options.fileName ?? null, sha256: createHash('sha256').update(bytes).digest('hex'), shape: table.shape, asOf: table.asOf, content: bytes, report: { kind }, actorName: actor.name ?? null })
-        .returning({ id: t.imports.id });
-      report.importId = imp.id;
+      report.importId = imp.importId;
 
       // Every customer of the file, with its currency: an account has one, a row in another is refused.
       const accounts = new Map<string, string>();
@@ -554,7 +545,7 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
               amountCents: inv.balanceCents,
               receivedAt: new Date(`${table.asOf}T12:00:00Z`),
               basis: 'settled_in_books',
-              importId: imp.id,
+              importId: imp.importId,
               method: 'other',
               reference: `settled in the books (not in the report as of ${table.asOf})`,
               invoiceId: inv.id,
@@ -610,7 +601,7 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
                 const paid = it.amountCents - it.openCents;
                 const p = await ledger.recordPayment(
                   tx,
-                  { accountId, amountCents: paid, receivedAt: new Date(`${it.issueDate}T00:00:00Z`), dated: false, basis: 'paid_before_import', importId: imp.id, method: 'other', reference: 'paid before import', invoiceId: r.invoiceId, idempotencyKey: `import:${accountId}:paid-before-import:${it.number}` },
+                  { accountId, amountCents: paid, receivedAt: new Date(`${it.issueDate}T00:00:00Z`), dated: false, basis: 'paid_before_import', importId: imp.importId, method: 'other', reference: 'paid before import', invoiceId: r.invoiceId, idempotencyKey: `import:${accountId}:paid-before-import:${it.number}` },
                   actor,
                 );
                 touched.set(accountId, p.factsVersion);
@@ -622,7 +613,7 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
             if (!accountId) throw new ledger.LedgerError('not_found', `no client "${it.who.externalRef ?? it.who.name}"; import the clients or their invoices first`);
             const r = await ledger.recordPayment(
               tx,
-              { accountId, kind: it.kind, amountCents: it.amountCents, receivedAt: new Date(`${it.date}T12:00:00Z`), method: it.method, reference: it.reference, invoiceNumber: it.invoiceNumber, idempotencyKey: `import:${accountId}:${it.key}`, importId: imp.id },
+              { accountId, kind: it.kind, amountCents: it.amountCents, receivedAt: new Date(`${it.date}T12:00:00Z`), method: it.method, reference: it.reference, invoiceNumber: it.invoiceNumber, idempotencyKey: `import:${accountId}:${it.key}`, importId: imp.importId },
               actor,
             );
             if (!r.duplicate) {
@@ -713,7 +704,7 @@ export async function runImport(db: Db, file: string | Uint8Array, options: Impo
           and not exists (select 1 from ${t.contacts} c where c.account_id = a.id) order by a.name`);
         report.accountsWithoutContact = lonely.map((r) => r.name);
       }
-      await tx.update(t.imports).set({ report: { ...report, lines: report.lines.length } }).where(sql`${t.imports.id} = ${imp.id}`);
+      await ledger.finishImport(tx, imp.importId, { ...report, lines: report.lines.length });
       options.onProgress?.(done, items.length);
       if (report.errors.length || options.dryRun) throw new Rollback();
     });

@@ -27,3 +27,5 @@ export * from './calls';
 export * from './planning';
 export * from './policies';
 export * from './people';
+export * from './imports';
+export * from './bulk-invoices';

@@ -10,8 +10,8 @@
  * whose figures change, or payments waiting to be applied. Its rows then behave exactly as before.
  */
 import { sql } from 'drizzle-orm';
-import { appendEvent, type EventActor } from '../../db/events';
-import * as ledger from '../../db/facts';
+import { appendEvent, type EventActor } from '../events';
+import * as ledger from '../ledger';
 
 type Tx = ledger.Tx;
 export type Who = { externalRef: string | null; name: string };
