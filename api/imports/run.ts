@@ -282,7 +282,12 @@ function plan(table: ReportTable, kind: ImportKind, order: 'mdy' | 'dmy', defaul
           currency: cur,
         });
       } else {
-        items.push({ line: row.line, op: 'invoice', who: w, number, issueDate: issueDate ?? dueDate!, dueDate, amountCents: amount ?? open!, openCents: amount !== null ? open : null, currency: cur });
+        const d = issueDate ?? dueDate;
+        if (!d) {
+          err(label('issueDate'), 'an invoice needs its date (an invoice date or a due date)');
+          continue;
+        }
+        items.push({ line: row.line, op: 'invoice', who: w, number, issueDate: d, dueDate, amountCents: amount ?? open!, openCents: amount !== null ? open : null, currency: cur });
       }
       continue;
     }

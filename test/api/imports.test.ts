@@ -131,4 +131,31 @@ describe('CSV import', () => {
     const wrongType = await manager.req('POST', '/api/imports', undefined, { 'content-type': 'application/pdf' });
     expect(wrongType.status).toBe(415);
   });
+
+  it('streams its progress to a client that asks for NDJSON: rows, then workflows, then the answer', async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => `Stream Co ${i % 40},2026-02-01,2026-03-03,S-${1000 + i},,100.00`);
+    const csv = `Customer,Invoice Date,Due Date,Invoice Number,Reference,Total\n${rows.join('\n')}\n`;
+    const res = await fetch(`${api.url}/api/imports`, {
+      method: 'POST',
+      headers: { cookie: manager.cookie, 'x-csrf-token': manager.csrf, 'content-type': 'text/csv', accept: 'application/x-ndjson' },
+      body: csv,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/x-ndjson/);
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    const answer = lines.at(-1);
+    expect(answer).toMatchObject({ status: 200, report: { committed: true, invoicesCreated: 400, accountsCreated: 40 } });
+    const progress = lines.slice(0, -1).map((l) => l.progress);
+    expect(progress.every(Boolean)).toBe(true);
+    expect(progress.filter((p) => p.phase === 'rows').at(-1)).toEqual({ phase: 'rows', done: 400, total: 400 });
+    expect(progress.filter((p) => p.phase === 'workflows').at(-1)).toEqual({ phase: 'workflows', done: 40, total: 40 });
+
+    const refused = await fetch(`${api.url}/api/imports`, {
+      method: 'POST',
+      headers: { cookie: manager.cookie, 'x-csrf-token': manager.csrf, 'content-type': 'text/csv', accept: 'application/x-ndjson' },
+      body: 'Customer,Invoice Date,Due Date,Invoice Number,Reference,Total\nNo Date Co,,,X-1,,12.00\n',
+    });
+    const last = JSON.parse((await refused.text()).trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ status: 422, problem: { title: 'Import rejected', report: { errors: [expect.objectContaining({ row: 2 })] } } });
+  });
 });

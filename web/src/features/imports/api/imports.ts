@@ -14,28 +14,62 @@ export interface ImportRequest {
   currency?: string;
   dateOrder?: 'auto' | 'mdy' | 'dmy';
   settleAbsent?: boolean;
+  /** Called as the server reads the rows, then as it tells the accounts' workflows. */
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  phase: 'rows' | 'workflows';
+  done: number;
+  total: number;
 }
 
 export type ImportAnswer = { accepted: true; report: ImportReport } | { accepted: false; report: ImportReport; problem: Problem };
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export async function importFile({ file, dryRun, currency, dateOrder, settleAbsent }: ImportRequest): Promise<ImportAnswer> {
+/**
+ * The server streams its progress as NDJSON lines and ends with the answer; a proxy that buffers the
+ * stream only delays the progress, never the answer.
+ */
+export async function importFile({ file, dryRun, currency, dateOrder, settleAbsent, onProgress }: ImportRequest): Promise<ImportAnswer> {
   const isXlsx = /\.xlsx$/i.test(file.name) || file.type === XLSX;
   const csrf = currentCsrfToken();
   const res = await fetch(apiUrl(apiPaths.imports, { dryRun, currency, dateOrder, fileName: file.name, ...(settleAbsent ? { settleAbsent: true } : {}) }), {
     method: 'POST',
     credentials: 'include',
     // CSV goes as bytes too: the importer decodes it (UTF-8, else Windows-1252) and keeps the file exactly as uploaded.
-    headers: { Accept: 'application/json', 'Content-Type': isXlsx ? XLSX : 'application/octet-stream', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
+    headers: { Accept: 'application/x-ndjson', 'Content-Type': isXlsx ? XLSX : 'application/octet-stream', ...(csrf ? { 'X-CSRF-Token': csrf } : {}) },
     body: file,
   });
-  const json: unknown = await res.json().catch(() => null);
-  if (res.ok) return { accepted: true, report: ImportReport.parse(json) };
-  const problem = Problem.safeParse(json);
-  const report = ImportReport.safeParse((json as { report?: unknown } | null)?.report);
-  if (res.status === 422 && problem.success && report.success) return { accepted: false, report: report.data, problem: problem.data };
-  throw new ApiError(res.status, problem.success ? problem.data : { type: 'about:blank', title: `The server answered ${res.status}`, status: res.status });
+  if (!res.ok || !res.body) {
+    // Refused before the import began (signed out, not allowed, file too large): a problem document.
+    const json: unknown = await res.json().catch(() => null);
+    const problem = Problem.safeParse(json);
+    throw new ApiError(res.status, problem.success ? problem.data : { type: 'about:blank', title: `The server answered ${res.status}`, status: res.status });
+  }
+  let last: unknown = null;
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffered += value ?? '';
+    const lines = buffered.split('\n');
+    buffered = done ? '' : lines.pop()!;
+    for (const line of lines.filter((l) => l.trim())) {
+      const msg = JSON.parse(line) as { progress?: ImportProgress };
+      if (msg.progress) onProgress?.(msg.progress);
+      else last = msg;
+    }
+    if (done) break;
+  }
+  const answer = last as { status?: number; report?: unknown; problem?: unknown } | null;
+  if (answer?.status === 200) return { accepted: true, report: ImportReport.parse(answer.report) };
+  const problem = Problem.safeParse(answer?.problem);
+  const report = ImportReport.safeParse((answer?.problem as { report?: unknown } | undefined)?.report);
+  if (answer?.status === 422 && problem.success && report.success) return { accepted: false, report: report.data, problem: problem.data };
+  const status = answer?.status ?? 502;
+  throw new ApiError(status, problem.success ? problem.data : { type: 'about:blank', title: 'The import stopped without an answer', status });
 }
 
 export function useImportFile() {

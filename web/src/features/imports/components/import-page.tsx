@@ -7,7 +7,7 @@ import { useState, type DragEvent } from 'react';
 import { Alert, Badge, Button, Checkbox, FileButton, Group, Paper, Progress, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { MutationError } from '../../../components/page-state';
 import { calendarDate, money } from '../../../lib/format';
-import { useImportFile, type ImportAnswer, type ImportReport } from '../api/imports';
+import { useImportFile, type ImportAnswer, type ImportProgress, type ImportReport } from '../api/imports';
 
 const OUTCOME: Record<ImportReport['lines'][number]['outcome'], { label: string; color: string }> = {
   created: { label: 'created', color: 'blue' },
@@ -172,11 +172,28 @@ function Report({ answer }: { answer: ImportAnswer }) {
   );
 }
 
+/** What the server has done so far: the file's rows, then telling each touched account's workflow. */
+function ImportProgressBar({ progress, rows }: { progress: ImportProgress | null; rows: number | null }) {
+  const pct = progress && progress.total > 0 ? Math.round((progress.done / progress.total) * 100) : 0;
+  const label = !progress
+    ? `Sending the file${rows ? ` (${rows} rows)` : ''}…`
+    : progress.phase === 'rows'
+      ? `Writing row ${progress.done} of ${progress.total}`
+      : `Telling the accounts' workflows: ${progress.done} of ${progress.total}`;
+  return (
+    <Stack gap={4}>
+      <Text aria-live="polite">{label}</Text>
+      <Progress value={progress ? pct : 100} animated={!progress} striped={!progress} aria-label={label} />
+    </Stack>
+  );
+}
+
 export function ImportPage() {
   const [file, setFile] = useState<File | null>(null);
   const [currency, setCurrency] = useState<string | null>(null);
   const [dateOrder, setDateOrder] = useState<'auto' | 'mdy' | 'dmy'>('auto');
   const [settleAbsent, setSettleAbsent] = useState(false);
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [dragging, setDragging] = useState(false);
   const preview = useImportFile();
   const commit = useImportFile();
@@ -263,12 +280,7 @@ export function ImportPage() {
       </Group>
       <MutationError error={preview.error} />
       {preview.isPending && <Progress value={100} animated striped aria-label="Reading the file" />}
-      {commit.isPending && (
-        <Stack gap={4}>
-          <Text>Importing {preview.data?.report.rows ?? ''} rows and telling the accounts' workflows…</Text>
-          <Progress value={100} animated striped aria-label="Importing" />
-        </Stack>
-      )}
+      {commit.isPending && <ImportProgressBar progress={progress} rows={preview.data?.report.rows ?? null} />}
       <MutationError error={commit.error} />
       {commit.data?.accepted && (
         <Alert color="green" title="Imported">
@@ -278,7 +290,14 @@ export function ImportPage() {
       )}
       {ready && (
         <Group>
-          <Button onClick={() => file && commit.mutate({ file, dryRun: false, currency: currency ?? undefined, dateOrder, settleAbsent })} loading={commit.isPending}>
+          <Button
+            onClick={() => {
+              if (!file) return;
+              setProgress(null);
+              commit.mutate({ file, dryRun: false, currency: currency ?? undefined, dateOrder, settleAbsent, onProgress: setProgress });
+            }}
+            loading={commit.isPending}
+          >
             Confirm and import
           </Button>
           <Text size="sm" c="dimmed">
