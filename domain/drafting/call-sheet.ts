@@ -30,6 +30,9 @@ export interface CallSheetRow {
   number: string;
   issueDate: IsoDate;
   dueDate: IsoDate;
+  /** The dates as the client's locale writes them (a UK client's sheet reads 4 Dec 2026). */
+  issued?: string;
+  due?: string;
   state: 'overdue' | 'upcoming';
   daysPastDue: number;
   amount: string;
@@ -102,6 +105,8 @@ export function buildCallSheet(input: CallSheetInput): CallSheet {
     number: i.number,
     issueDate: i.issueDate,
     dueDate: i.dueDate,
+    issued: f.shortDate(i.issueDate),
+    due: f.shortDate(i.dueDate),
     state: i.state,
     daysPastDue: i.daysPastDue,
     amount: cur(i.amountCents),
@@ -161,10 +166,10 @@ export function buildCallSheet(input: CallSheetInput): CallSheet {
   const options: CallSheet['options'] = [];
   if (totalCents > 0) {
     options.push({ label: 'Pay in full now', detail: `${cur(totalCents)} through the pay link (we can email it while you are on the phone).` });
-    options.push({ label: 'Commit to a date', detail: `${cur(totalCents)} by ${formatShortDate(addDays(today, 7))}; log it as a promise to pay.` });
+    options.push({ label: 'Commit to a date', detail: `${cur(totalCents)} by ${f.shortDate(addDays(today, 7))}; log it as a promise to pay.` });
     for (const parts of [2, 3]) {
       if (totalCents < parts * 10_000) continue;
-      const plan = instalments(totalCents, parts).map((c, i) => `${cur(c)} by ${formatShortDate(addDays(today, 7 + 14 * i))}`);
+      const plan = instalments(totalCents, parts).map((c, i) => `${cur(c)} by ${f.shortDate(addDays(today, 7 + 14 * i))}`);
       options.push({ label: `${parts} instalments`, detail: `${plan.join(', ')}. Log each as a promise.` });
     }
   }
@@ -283,7 +288,7 @@ export function renderCallSheetHtml(sheet: CallSheet): string {
   const rows = sheet.owed.rows
     .map(
       (r) =>
-        `<tr><td>${esc(r.number)}</td><td>${esc(formatShortDate(r.issueDate))}</td><td>${esc(formatShortDate(r.dueDate))}</td><td class="n">${r.state === 'overdue' ? r.daysPastDue : 'not yet due'}</td><td class="n">${esc(r.amount)}</td><td class="n">${esc(r.balance)}</td></tr>`,
+        `<tr><td>${esc(r.number)}</td><td>${esc(r.issued ?? formatShortDate(r.issueDate))}</td><td>${esc(r.due ?? formatShortDate(r.dueDate))}</td><td class="n">${r.state === 'overdue' ? r.daysPastDue : 'not yet due'}</td><td class="n">${esc(r.amount)}</td><td class="n">${esc(r.balance)}</td></tr>`,
     )
     .join('');
   return `<!doctype html>

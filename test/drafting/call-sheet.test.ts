@@ -92,5 +92,12 @@ describe('call-prep sheet', () => {
     const sheet = buildCallSheet({ ...input, facts: { ...facts, country: 'GB', currency: 'GBP', timeZone: 'Europe/London' } });
     expect(sheet.owed.total).toBe('£2,267.50');
     expect(sheet.history.promises[0]).toBe('5 Mar 2025: promised £1,000.00 by 10 Mar 2025 (broken)');
+    // The proposals and the printed sheet too: day first, never a US date on a UK client's sheet.
+    const proposals = sheet.options.map((o) => o.detail).join('\n');
+    expect(proposals).toMatch(/by \d{1,2} [A-Z][a-z]{2} \d{4}/);
+    expect(proposals).not.toMatch(/by [A-Z][a-z]{2} \d{1,2}, \d{4}/);
+    const html = renderCallSheetHtml(sheet);
+    expect(html).toContain(`<td>${sheet.owed.rows[0].issued}</td>`);
+    expect(sheet.owed.rows[0].issued).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}$/);
   });
 });
