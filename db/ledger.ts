@@ -199,6 +199,8 @@ export interface ClientInput {
   segment?: t.Account['segment'];
   mode?: Mode;
   timeZone?: string;
+  /** ISO 3166 alpha-2: how messages write dates and amounts, and whose public holidays apply. */
+  country?: string;
   businessHours?: { start: string; end: string; days: number[] };
   paymentTermsDays?: number;
   paymentMethod?: PaymentMethod;
@@ -226,6 +228,7 @@ export async function upsertClient(
       ...(input.segment ? { segment: input.segment } : {}),
       ...(input.mode ? { mode: input.mode } : {}),
       ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+      ...(input.country ? { country: input.country } : {}),
       ...(input.businessHours ? { businessHours: input.businessHours } : {}),
       ...(input.paymentTermsDays !== undefined ? { paymentTermsDays: input.paymentTermsDays } : {}),
       ...(input.paymentMethod ? { paymentMethod: input.paymentMethod } : {}),

@@ -2,8 +2,9 @@
  * Reads the CSV shapes accounting tools export — QuickBooks and Xero aged-receivables style — into
  * clean rows: money as integer cents (currency symbols, thousands separators, parentheses or minus for
  * negatives, decimal comma), their date formats (ISO, US/UK numeric, "12 Jan 2026", "Jan 12, 2026"),
- * report titles, section headings and total lines skipped. Pure: no database.
+ * report titles, section headings and total lines skipped. No database.
  */
+import Holidays from 'date-holidays';
 import type { ImportKind, ImportRowError } from '../../domain/api/ingestion';
 
 export type DateOrder = 'auto' | 'mdy' | 'dmy';
@@ -21,6 +22,7 @@ const ALIASES = {
   terms: ['terms', 'paymentterms'],
   segment: ['segment'],
   timeZone: ['timezone', 'tz'],
+  country: ['country', 'countrycode', 'pocountry', 'billingcountry', 'billtocountry', 'billingaddresscountry', 'sacountry'],
   paymentMethod: ['paymentmethod', 'method', 'paymenttype'],
   clientSince: ['clientsince', 'customersince', 'since', 'startdate'],
   currency: ['currency', 'currencycode'],
@@ -194,3 +196,30 @@ export function cell(t: ParsedTable, row: { cells: string[] }, field: Field): st
 }
 
 export type RowError = ImportRowError;
+
+let countryNames: Map<string, string> | undefined;
+/** Names and common short forms people and accounting tools write for a country. */
+const COUNTRY_ALIASES: Record<string, string> = {
+  usa: 'US', us: 'US', unitedstates: 'US', america: 'US',
+  uk: 'GB', greatbritain: 'GB', britain: 'GB', england: 'GB', scotland: 'GB', wales: 'GB', northernireland: 'GB',
+  uae: 'AE', holland: 'NL', republicofireland: 'IE', eire: 'IE',
+};
+
+/**
+ * A country cell as an ISO 3166 alpha-2 code ("New Zealand", "NZ", "United States" → NZ, NZ, US), or
+ * null when it names no country we know. The names come from date-holidays, which the product already
+ * uses for the same countries' public holidays.
+ */
+export function countryCode(raw: string): string | null {
+  const text = raw.trim();
+  if (!text) return null;
+  if (!countryNames) {
+    countryNames = new Map();
+    for (const [code, name] of Object.entries(new Holidays().getCountries('en'))) {
+      countryNames.set(norm(code), code);
+      countryNames.set(norm(name), code);
+    }
+    for (const [alias, code] of Object.entries(COUNTRY_ALIASES)) countryNames.set(alias, code);
+  }
+  return countryNames.get(norm(text)) ?? null;
+}

@@ -20,7 +20,7 @@ import * as t from '../../db/schema';
 import { bulkInsertInvoices, whoKey } from '../../db/facts/bulk-invoices';
 import { paymentMethods, segments, type PaymentMethod } from '../../domain/facts';
 import type { ImportKind, ImportLine, ImportReport, ImportRowError } from '../../domain/api/ingestion';
-import { cell, detectKind, moneyCurrency, detectDateOrder, parseDate, parseMoney, parseTerms, type DateOrder, type Field } from './parse';
+import { cell, countryCode, detectKind, moneyCurrency, detectDateOrder, parseDate, parseMoney, parseTerms, type DateOrder, type Field } from './parse';
 import { cleanPhone, readReport, ReportError, type ReportTable } from './report';
 import { FileError, readGrid } from './sheet';
 
@@ -191,6 +191,9 @@ function plan(table: ReportTable, kind: ImportKind, order: 'mdy' | 'dmy', defaul
       if (termsRaw && terms === null) err(label('terms'), `"${termsRaw.slice(0, 40)}" is not payment terms (e.g. Net 30)`);
       const segmentRaw = get('segment').toLowerCase().replace(/[\s-]+/g, '_');
       if (segmentRaw && !(segments as readonly string[]).includes(segmentRaw)) err(label('segment'), `must be one of ${segments.join(', ')}`);
+      const countryRaw = get('country');
+      const country = countryRaw ? countryCode(countryRaw) : null;
+      if (countryRaw && !country) err(label('country'), `"${countryRaw.slice(0, 40)}" is not a country we know (e.g. GB, United Kingdom)`);
       const tz = get('timeZone');
       if (tz && !validTimeZone(tz)) err(label('timeZone'), `"${tz.slice(0, 40)}" is not a time zone (e.g. America/Chicago)`);
       const methodRaw = get('paymentMethod');
@@ -217,6 +220,7 @@ function plan(table: ReportTable, kind: ImportKind, order: 'mdy' | 'dmy', defaul
             ...(terms !== null ? { paymentTermsDays: terms } : {}),
             ...(segmentRaw ? { segment: segmentRaw as (typeof segments)[number] } : {}),
             ...(tz ? { timeZone: tz } : {}),
+            ...(country ? { country } : {}),
             ...(methodRaw ? { paymentMethod: methodOf(methodRaw) ?? 'other' } : {}),
             ...(since ? { clientSince: since } : {}),
             ...(named ? { currency: named } : {}),

@@ -25,6 +25,8 @@ export const ClientUpsertRequest = z.strictObject({
   paymentMethod: PaymentMethod.optional(),
   clientSince: IsoDate.optional(),
   currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  /** ISO 3166 alpha-2 (GB, US, NZ): how the client's messages write dates and amounts, and whose public holidays apply. */
+  country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code such as GB').optional(),
   contacts: z
     .array(
       z.strictObject({

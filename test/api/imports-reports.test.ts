@@ -233,6 +233,9 @@ describe('importing reports', () => {
     expect(xero.body).toMatchObject({ shape: 'Xero Contacts', accountsWithoutContact: ['Ponga Design'] });
     const kiwi = await account('Kiwi Labs');
     expect(await db.db.select().from(t.contacts).where(eq(t.contacts.accountId, kiwi.id))).toEqual([expect.objectContaining({ name: 'Aroha Ngata', email: 'accounts@kiwilabs.example', phone: '09 555 0101' })]);
+    // Its postal country decides how its messages write dates and money, and whose holidays apply.
+    expect((await account('Kiwi Labs')).country).toBe('NZ');
+    expect((await account('Ponga Design'))?.country ?? null).toBeNull();
   });
 
 

@@ -158,4 +158,18 @@ describe('CSV import', () => {
     const last = JSON.parse((await refused.text()).trim().split('\n').at(-1)!);
     expect(last).toMatchObject({ status: 422, problem: { title: 'Import rejected', report: { errors: [expect.objectContaining({ row: 2 })] } } });
   });
+
+  it('reads a client\'s country by name or code, and refuses a country it does not know, naming the cell', async () => {
+    const ok = await manager.json('POST', '/api/imports', 'Customer,Email,Country\nThames Tech,ap@thames.example,United Kingdom\nCedar IT,ap@cedar.example,usa\nMaple Ops,ap@maple.example,CA\n');
+    expect(ok.status).toBe(200);
+    const countries = await db.db.execute<{ name: string; country: string }>(sql`select name, country from accounts where name in ('Thames Tech', 'Cedar IT', 'Maple Ops') order by name`);
+    expect(countries.map((r) => [r.name, r.country])).toEqual([
+      ['Cedar IT', 'US'],
+      ['Maple Ops', 'CA'],
+      ['Thames Tech', 'GB'],
+    ]);
+    const bad = await manager.json('POST', '/api/imports', 'Customer,Email,Country\nAtlantis Ltd,ap@atlantis.example,Atlantis\n');
+    expect(bad.status).toBe(422);
+    expect(bad.body.report.errors).toEqual([expect.objectContaining({ row: 2, column: 'Country', message: expect.stringMatching(/"Atlantis" is not a country/) })]);
+  });
 });
