@@ -184,7 +184,7 @@ export function readReport(grid: Grid): ReportTable {
       if (v !== null) sums.set(c.index, (sums.get(c.index) ?? 0) + v);
     }
   };
-  const check = (l: { line: number; cells: string[] }, label: string, sums: Map<number, number>, scope: 'group' | 'grand') => {
+  const check = (l: { line: number; cells: string[]; formulas?: Set<number> }, label: string, sums: Map<number, number>, scope: 'group' | 'grand') => {
     for (const c of moneyCols) {
       const raw = l.cells[c.index] ?? '';
       if (!raw.trim()) continue;
@@ -195,15 +195,21 @@ export function readReport(grid: Grid): ReportTable {
       }
       const rowsCents = sums.get(c.index) ?? 0;
       const entry: TotalCheck = { line: l.line, label, column: c.label, fileCents, rowsCents, scope };
+      const staleFormula = l.formulas?.has(c.index)
+        ? `the file's own formula for this total was not recalculated when it was saved (it shows ${(fileCents / 100).toFixed(2)}); the rows are what is imported`
+        : null;
       if (fileCents !== rowsCents) {
         if (scope === 'group') {
-          errors.push({ row: l.line, column: c.label, message: `"${label}" says ${(fileCents / 100).toFixed(2)} but the rows above it add up to ${(rowsCents / 100).toFixed(2)}` });
+          // A SUM the spreadsheet computed, not a figure the books stated: a workbook saved without
+          // recalculating keeps a stale result (Xero's exports have been seen with 0.00 in every total).
+          if (staleFormula) entry.note = staleFormula;
+          else errors.push({ row: l.line, column: c.label, message: `"${label}" says ${(fileCents / 100).toFixed(2)} but the rows above it add up to ${(rowsCents / 100).toFixed(2)}` });
         } else {
           const overdue = [...grand.entries()].filter(([i]) => mapped!.buckets.some((b) => b.index === i && !/^current$/i.test(b.label))).reduce((s, [, v]) => s + v, 0);
           const overdueOnly = mapped!.buckets.length > 0 && (c.index === fields.openBalance?.index ? fileCents === overdue : /^current$/i.test(c.label) && fileCents === 0);
           entry.note = overdueOnly
             ? 'the grand total counts overdue amounts only (as Xero can); the rows include amounts not yet due'
-            : 'the grand total differs from the rows; the rows are what is imported';
+            : (staleFormula ?? 'the grand total differs from the rows; the rows are what is imported');
         }
       }
       totals.push(entry);
@@ -265,6 +271,13 @@ export function readReport(grid: Grid): ReportTable {
       return;
     }
     const cells = [...l.cells];
+    // A row's own total computed by a formula is the sum of its ageing columns; a workbook saved
+    // without recalculating keeps a stale result (0.00), so the row's buckets are what it owes.
+    const own = fields.openBalance;
+    if (own && l.formulas?.has(own.index) && mapped.buckets.some((b) => b.index !== own.index)) {
+      const sum = mapped.buckets.filter((b) => b.index !== own.index).reduce((acc, b) => acc + (parseMoney(cells[b.index] ?? '') ?? 0), 0);
+      if (parseMoney(cells[own.index] ?? '') !== sum) cells[own.index] = (sum / 100).toFixed(2);
+    }
     if (grouped) {
       if (!group || group.closed) {
         errors.push({ row: l.line, message: 'an invoice line outside any contact: the contact heading above it is missing' });

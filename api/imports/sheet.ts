@@ -11,6 +11,11 @@ export interface Line {
   /** 1-based line (CSV) or row number (worksheet), as the user sees it in the file. */
   line: number;
   cells: string[];
+  /**
+   * Columns whose cell is a spreadsheet formula (xlsx): its value is what the spreadsheet last computed,
+   * not a figure the accounting tool stated — and it may be stale if the file was never recalculated.
+   */
+  formulas?: Set<number>;
 }
 
 export interface Grid {
@@ -56,7 +61,8 @@ function cellText(cell: ExcelJS.Cell): string {
   const v = cell.value;
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return isoDate(v);
-  if (typeof v === 'number') return numberText(v);
+  // A "Percentage of total" line keeps 0.08 as a number formatted as a percentage: it reads as 8%.
+  if (typeof v === 'number') return /%/.test(cell.numFmt ?? '') ? `${Math.round(v * 1000) / 10}%` : numberText(v);
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (typeof v === 'string') return v.trim();
   if (typeof v === 'object') {
@@ -93,13 +99,15 @@ async function readXlsx(bytes: Uint8Array): Promise<Grid> {
   for (let r = 1; r <= sheet.rowCount; r++) {
     const row = sheet.getRow(r);
     const cells: string[] = [];
+    const formulas = new Set<number>();
     for (let c = 1; c <= width; c++) {
       const cell = row.getCell(c);
+      if (cell.value !== null && typeof cell.value === 'object' && ('formula' in cell.value || 'sharedFormula' in cell.value)) formulas.add(c - 1);
       // A merged title spans the whole width: ExcelJS repeats it in every covered cell; the report shows it once.
       cells.push(cell.isMerged && cell.master !== cell ? '' : cellText(cell));
     }
     while (cells.length && cells[cells.length - 1] === '') cells.pop();
-    lines.push({ line: r, cells });
+    lines.push({ line: r, cells, ...(formulas.size ? { formulas } : {}) });
   }
   return { format: 'xlsx', lines };
 }

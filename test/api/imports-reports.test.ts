@@ -80,6 +80,23 @@ describe('reading reports as downloaded (no database)', () => {
   });
 });
 
+describe('workbooks as spreadsheets leave them', () => {
+  it('a total whose formula was never recalculated is reported, not refused; a percentage line stored as numbers is furniture', async () => {
+    const bytes = new Uint8Array(await F.toXlsx(F.xeroAgedSummary(), { staleFormulas: true, percentNumbers: true }));
+    const { table, report } = await checkFile(bytes, { dateOrder: 'auto', dryRun: true });
+    expect(report.errors).toEqual([]);
+    expect(table!.rows.map((r) => r.cells[0])).toEqual(['Kiwi Labs']);
+    const stale = table!.totals.filter((x) => x.note);
+    expect(stale.length).toBeGreaterThan(0);
+    expect(stale[0]).toMatchObject({ fileCents: 100, note: expect.stringMatching(/not recalculated/) });
+    expect(table!.rows[0].cells[7]).toBe('1199.50');
+    // The same workbook with its totals computed still reconciles without a note.
+    const fresh = await checkFile(new Uint8Array(await F.toXlsx(F.xeroAgedSummary(), { percentNumbers: true })), { dateOrder: 'auto', dryRun: true });
+    expect(fresh.report.errors).toEqual([]);
+    expect(fresh.table!.totals.filter((x) => x.note)).toEqual([]);
+  });
+});
+
 describe('importing reports', () => {
   let db: TestDatabase;
   let api: TestApi;
