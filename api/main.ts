@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { openDatabase, type Database } from '../db/client';
+import { openDatabase, surviveDriverWriteAfterClose, type Database } from '../db/client';
 import { createApp } from './app';
 import { parseProcessConfig, type ProcessConfig } from './config';
 import { createTemporalGateway } from './gateway';
@@ -55,6 +55,7 @@ if (require.main === module) {
     // EX_CONFIG: npm start's supervisor does not restart a process that cannot start as configured.
     process.exit(78);
   }
+  surviveDriverWriteAfterClose((message) => console.error(message));
   startApi(config).then(
     (api) => {
       const stop = () => {

@@ -79,3 +79,32 @@ export function perDatabase<K extends object, V>(make: (db: K) => V): (db: K) =>
 }
 
 export { schema };
+
+/**
+ * The `postgres` driver (3.4.x) can throw from its own write path when a connection closes while
+ * statements are queued on it — "Cannot read properties of null (reading 'write')" from
+ * connection.js (porsager/postgres#1154, open). It happens when PostgreSQL stops under load; the
+ * statements of that connection fail with it, the pool opens a new one when the server is back, and
+ * the process is otherwise sound. Thrown from a timer, it is uncaught and used to stop the whole API
+ * mid-outage (issue 19's chaos run).
+ */
+export function isDriverWriteAfterClose(err: unknown): boolean {
+  return err instanceof TypeError && /reading 'write'/.test(err.message) && /[\\/]postgres[\\/](cjs[\\/])?src[\\/]connection\.js/.test(err.stack ?? '');
+}
+
+/**
+ * Keeps a process running through that one driver failure and only that one: anything else uncaught
+ * ends the process as Node would (printed, exit code 1), for `npm start`'s supervisor to restart it.
+ */
+export function surviveDriverWriteAfterClose(log: (message: string) => void): () => void {
+  const handler = (err: Error) => {
+    if (isDriverWriteAfterClose(err)) {
+      log(`PostgreSQL closed a connection while statements were queued on it; they fail, the process carries on (${err.message})`);
+      return;
+    }
+    console.error(err);
+    process.exit(1);
+  };
+  process.on('uncaughtException', handler);
+  return () => process.off('uncaughtException', handler);
+}

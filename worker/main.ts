@@ -11,7 +11,7 @@ import { createOutboxMailer, createSmtpMailer } from '../activities/mail/mailer'
 import { replyAddressFor } from '../db/replies';
 import { startReplyService } from '../activities/replies/service';
 import { createTemporalSignaller } from '../activities/signaller';
-import { openDatabase } from '../db/client';
+import { openDatabase, surviveDriverWriteAfterClose } from '../db/client';
 import { createTemplateDrafter } from '../domain/drafting/templates';
 import { parseWorkerConfig } from './config';
 import { createTactfulWorker } from './create-worker';
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   await connection.close();
 }
 
+surviveDriverWriteAfterClose((message) => console.error(message));
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
