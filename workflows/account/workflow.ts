@@ -40,9 +40,13 @@ const drafting = proxyActivities<DraftingActivities>({
   startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
 });
+// The send heartbeats every second (activities/account/sending.ts): a worker killed mid-send is noticed
+// within the heartbeat timeout and the send retried on a live worker within seconds, not after the
+// one-minute start-to-close. The retry never delivers blindly: it finds the earlier attempt's trace.
 const sending = proxyActivities<SendingActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes' },
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
 const DEFAULT_ROUNDS_PER_RUN = 200;
