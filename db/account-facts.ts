@@ -77,10 +77,11 @@ const accountQuery = perDatabase((db: Db) =>
 
 export async function loadAccount(db: Db, accountId: string, now: Date): Promise<LoadedAccount | null> {
   const yearAgo = new Date(now.getTime() - 400 * 86_400_000);
-  const [account, settings, { policies, versions }] = await Promise.all([
+  const [account, settings, { policies, versions }, holds] = await Promise.all([
     accountQuery(db).execute({ accountId, since: yearAgo.toISOString() }),
     loadSettings(db),
     loadPolicies(db),
+    replyHoldsOf(db, accountId, now),
   ]);
   if (!account) return null;
   const { contacts, invoices, payments, promises, disputes, messages, callTasks: calls, recommendations: recs } = account;
@@ -117,6 +118,7 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
     paymentTermsDays: account.paymentTermsDays,
     paymentMethod: account.paymentMethod,
     paused: account.paused,
+    replyHolds: holds,
     currency: account.currency,
     country: account.country,
     contacts: contacts.map((c) => ({ name: c.name, email: c.email, phone: c.phone, role: c.role })),
@@ -159,6 +161,18 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
   const policy = { ...base, rules: { ...base.rules, collectionsFloorCents: settings.collections_floor_cents } };
   const openCallTasks = calls.filter((c) => c.status === 'open').map((c) => ({ id: c.id, stepId: c.stepId, cycleKey: c.cycleKey, assignedTo: c.assignedTo }));
   return { facts, factsVersion: account.factsVersion, policy, policyVersion: versions.get(policy.name) ?? 0, settings, openCallTasks };
+}
+
+/** Reply statuses that hold written reminders until the reply's `hold_until` (db/replies.ts). */
+export const HOLDING_REPLY_STATUSES = ['verifying', 'holding', 'proposed'] as const;
+
+/** The client's replies that hold written reminders back at `now`: their own fact, apart from a manager's pause. */
+export async function replyHoldsOf(db: Pick<Db, 'select'>, accountId: string, now: Date): Promise<{ until: string; reason: string }[]> {
+  const rows = await db
+    .select({ until: t.replies.holdUntil, status: t.replies.status, outcome: t.replies.outcome })
+    .from(t.replies)
+    .where(and(eq(t.replies.accountId, accountId), inArray(t.replies.status, [...HOLDING_REPLY_STATUSES]), sql`${t.replies.holdUntil} > ${now.toISOString()}::timestamptz`));
+  return rows.map((r) => ({ until: r.until!.toISOString(), reason: r.outcome ?? `the client replied (${r.status})` }));
 }
 
 export function payLinkFor(settings: Settings, accountId: string, invoiceNumber?: string): string {

@@ -535,6 +535,7 @@ export async function sendPayment(tx: Tx, input: PaymentInput, actor: EventActor
       },
     }),
     bumpAndWithdraw(tx, account.id),
+    kind === 'payment' ? verifyClaimedPayments(tx, account.id, payment.id, input.reference ?? null) : Promise.resolve(),
   ]).then(([, , , bumped]) => {
     if (bumped.factsVersion !== factsVersion) throw new Error(`account ${account.id}: facts version ${bumped.factsVersion} written, ${factsVersion} expected under the row lock`);
     return bumped;
@@ -544,6 +545,22 @@ export async function sendPayment(tx: Tx, input: PaymentInput, actor: EventActor
     write: { accountId: account.id, factsVersion, paymentId: payment.id, duplicate: false, allocations, unappliedCents },
     written,
   };
+}
+
+/**
+ * A client who replied "we have paid" is believed once a payment arrives — by webhook, the API or an
+ * import — in the same transaction that records it: its reply's hold ends (db/replies.ts), and the
+ * workflow, told of the payment, plans without it. One statement, sent with the payment's writes.
+ */
+function verifyClaimedPayments(tx: Tx, accountId: string, paymentId: string, reference: string | null): Promise<unknown> {
+  const outcome = `payment verified${reference ? ` (reference ${reference})` : ''}: it arrived while reminders were held`;
+  return tx.execute(sql`with verified as (
+      update ${t.replies} set status = 'done', outcome = ${outcome}, resolved_at = now()
+      where account_id = ${accountId} and status = 'verifying'
+      returning id
+    )
+    insert into ${t.events} (account_id, type, actor_type, actor_name, data)
+    select ${accountId}, 'reply.hold_ended', 'system', 'Tactful', jsonb_build_object('replyId', id, 'outcome', ${outcome}::text, 'paymentId', ${paymentId}::text) from verified`);
 }
 
 export async function voidInvoice(

@@ -10,8 +10,9 @@ import { and, eq, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db } from './client';
 import { appendEvent, systemActor, type EventActor } from './events';
-import { LedgerError, openDispute, recordPromise, setPaused, type Executor, type FactWrite } from './ledger';
+import { LedgerError, openDispute, recordPromise, type Executor, type FactWrite, type Tx } from './ledger';
 import * as t from './schema';
+import { lockAccountRow } from './transactions';
 import type { ReplyAction } from '../domain/replies/action';
 import type { MatchLookups, ReplyMatch } from '../domain/replies/match';
 import type { Understanding } from '../domain/replies/types';
@@ -25,6 +26,20 @@ export const PROMISE_GRACE_DAYS = 1;
 export const VERIFY_DAYS = 5;
 
 export type ReplyChange = FactWrite & { change: FactsChanged['change'] };
+
+/**
+ * A reply's hold starts or ends: the account's facts version moves so its workflow re-plans. The hold
+ * itself is the reply row (status and hold_until, read by db/account-facts.ts), never the account's
+ * pause switch, which belongs to managers: ending a hold cannot lift a pause a manager set.
+ */
+async function holdChanged(tx: Tx, accountId: string, change: 'reply_hold' | 'reply_hold_ended'): Promise<ReplyChange> {
+  const [row] = await tx
+    .update(t.accounts)
+    .set({ factsVersion: sql`${t.accounts.factsVersion} + 1`, updatedAt: sql`now()` })
+    .where(eq(t.accounts.id, accountId))
+    .returning({ v: t.accounts.factsVersion });
+  return { accountId, factsVersion: row.v, change };
+}
 
 export async function replyTokenFor(db: Executor, accountId: string): Promise<string> {
   await db
@@ -85,6 +100,7 @@ export interface RecordedReply {
 export async function recordReply(db: Db, input: ReplyInput): Promise<RecordedReply> {
   return db.transaction(async (tx) => {
     const accountId = input.match.accountId;
+    if (accountId) await lockAccountRow(tx, accountId);
     const raw = input.raw.length > MAX_STORED_RAW ? input.raw.subarray(0, MAX_STORED_RAW) : input.raw;
     const changes: ReplyChange[] = [];
     const a = input.action;
@@ -132,10 +148,8 @@ export async function recordReply(db: Db, input: ReplyInput): Promise<RecordedRe
             outcome = `promise to pay on ${a.promisedDate} recorded`;
           } else {
             // Until the clerk confirms, written reminders still wait: the client has said when it pays.
-            const w = await setPaused(tx, { accountId, paused: true, reason: `the client promised to pay on ${a.promisedDate}; waiting for a clerk to confirm` }, systemActor);
-            if (w.changed) changes.push({ ...w, change: 'paused' });
             holdUntil = DateTime.fromISO(a.promisedDate, { zone: account.timeZone }).plus({ days: PROMISE_GRACE_DAYS }).toJSDate();
-            await tx.update(t.replies).set({ pausedAccount: w.changed }).where(eq(t.replies.id, inserted.id));
+            changes.push(await holdChanged(tx, accountId, 'reply_hold'));
             status = 'proposed';
             outcome = `promise to pay on ${a.promisedDate} proposed for a clerk to confirm; written reminders wait until then`;
           }
@@ -152,13 +166,11 @@ export async function recordReply(db: Db, input: ReplyInput): Promise<RecordedRe
           break;
         case 'pause_and_verify':
         case 'wait_until': {
-          const w = await setPaused(tx, { accountId, paused: true, reason: a.type === 'pause_and_verify' ? 'the client says it has paid; verifying' : `the contact is away until ${a.returnDate}` }, systemActor);
-          if (w.changed) changes.push({ ...w, change: 'paused' });
           holdUntil =
             a.type === 'pause_and_verify'
               ? new Date(input.receivedAt.getTime() + VERIFY_DAYS * 86_400_000)
               : DateTime.fromISO(a.returnDate, { zone: account.timeZone }).toJSDate();
-          await tx.update(t.replies).set({ pausedAccount: w.changed }).where(eq(t.replies.id, inserted.id));
+          changes.push(await holdChanged(tx, accountId, 'reply_hold'));
           status = a.type === 'pause_and_verify' ? 'verifying' : 'holding';
           outcome = a.type === 'pause_and_verify' ? `written reminders paused; payment to be verified by ${holdUntil.toISOString().slice(0, 10)}` : `written reminders wait until ${a.returnDate}`;
           break;
@@ -199,15 +211,17 @@ export async function recordReply(db: Db, input: ReplyInput): Promise<RecordedRe
 /** A clerk's one click on a proposed promise. */
 export async function confirmProposedPromise(db: Db, input: { replyId: string; userId?: string | null }, actor: EventActor): Promise<ReplyChange> {
   return db.transaction(async (tx) => {
+    const [seen] = await tx.select({ accountId: t.replies.accountId }).from(t.replies).where(eq(t.replies.id, input.replyId));
+    if (!seen?.accountId) throw new LedgerError('not_found', 'no such reply');
+    await lockAccountRow(tx, seen.accountId);
     const [r] = await tx.select().from(t.replies).where(eq(t.replies.id, input.replyId)).for('update');
     if (!r || !r.accountId) throw new LedgerError('not_found', 'no such reply');
     if (r.status !== 'proposed') throw new LedgerError('conflict', `this reply is ${r.status}, not a proposed promise`);
     const a = r.action as Extract<ReplyAction, { type: 'propose_promise' }>;
     const w = await recordPromise(tx, { accountId: r.accountId, promisedDate: a.promisedDate, amountCents: a.amountCents, note: `confirmed from the client's reply: "${r.evidence}"`, userId: input.userId }, actor);
-    // The recorded promise now holds the escalation itself, so the reply's own pause is lifted.
-    const resumed = r.pausedAccount ? await setPaused(tx, { accountId: r.accountId, paused: false, reason: 'the promise was confirmed' }, systemActor) : null;
+    // The recorded promise now holds the escalation itself; the reply's hold ends with its status.
     await tx.update(t.replies).set({ status: 'done', outcome: `promise to pay on ${a.promisedDate} confirmed`, resolvedAt: new Date(), resolvedBy: input.userId ?? null }).where(eq(t.replies.id, r.id));
-    return { ...w, factsVersion: resumed?.factsVersion ?? w.factsVersion, change: 'promise_recorded' };
+    return { ...w, change: 'promise_recorded' };
   });
 }
 
@@ -226,6 +240,7 @@ export async function settleReplyHolds(db: Db, now: Date): Promise<ReplyChange[]
     if (!r.accountId) continue;
     const accountId = r.accountId;
     const change = await db.transaction(async (tx) => {
+      await lockAccountRow(tx, accountId);
       const [cur] = await tx.select().from(t.replies).where(eq(t.replies.id, r.id)).for('update');
       if (cur.status !== r.status) return null;
       let status: string;
@@ -252,21 +267,9 @@ export async function settleReplyHolds(db: Db, now: Date): Promise<ReplyChange[]
         status = 'done';
         outcome = 'the contact is back: reminders resumed';
       }
-      let write: ReplyChange | null = null;
-      if (cur.pausedAccount) {
-        // Another reply still holding the account inherits the pause; the account resumes with the last hold.
-        const [heir] = await tx
-          .select({ id: t.replies.id })
-          .from(t.replies)
-          .where(and(eq(t.replies.accountId, accountId), inArray(t.replies.status, ['verifying', 'holding', 'proposed']), sql`${t.replies.id} <> ${cur.id}`))
-          .limit(1);
-        if (heir) await tx.update(t.replies).set({ pausedAccount: true }).where(eq(t.replies.id, heir.id));
-        else {
-          const w = await setPaused(tx, { accountId, paused: false, reason: outcome }, systemActor);
-          if (w.changed) write = { ...w, change: 'resumed' };
-        }
-      }
+      // Any other reply still holding the account keeps holding it: each hold is its own row.
       await tx.update(t.replies).set({ status, outcome }).where(eq(t.replies.id, cur.id));
+      const write = await holdChanged(tx, accountId, 'reply_hold_ended');
       await appendEvent(tx, { accountId, type: 'reply.hold_ended', actor: systemActor, data: { replyId: cur.id, outcome } });
       return write;
     });

@@ -114,6 +114,12 @@ export interface ContactFact {
   role?: string | null;
 }
 
+export interface ReplyHold {
+  until: Instant;
+  /** In words, for the account's next action and the paper trail. */
+  reason: string;
+}
+
 export interface AccountFacts {
   accountId: string;
   name: string;
@@ -128,6 +134,12 @@ export interface AccountFacts {
   paymentMethod: PaymentMethod;
   /** Paused by a manager: no automatic follow-up until resumed. */
   paused: boolean;
+  /**
+   * What a client's reply holds back, apart from any manager's pause: written reminders wait until
+   * `until` — a payment the client says it made is verified (or its deadline passes), the contact is
+   * back from leave, a promise proposed from the reply is confirmed or its date passes.
+   */
+  replyHolds?: ReplyHold[];
   contacts: ContactFact[];
   /** All invoices of the last 13 months and every open one. */
   invoices: InvoiceFact[];

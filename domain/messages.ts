@@ -27,6 +27,8 @@ export interface FactsChanged {
     | 'paused'
     | 'resumed'
     | 'policy_changed'
+    | 'reply_hold'
+    | 'reply_hold_ended'
     | 'reconcile';
   actor?: Actor;
   /**

@@ -129,7 +129,9 @@ export function createPlanningActivities({ db }: { db: Db }) {
       return reasons[next.reason];
     }
     if (next.type === 'wait') {
-      return next.reason === 'promise_open' ? 'the client promised to pay: escalation waits for that date' : undefined;
+      if (next.reason === 'promise_open') return 'the client promised to pay: escalation waits for that date';
+      if (next.reason === 'reply_hold') return 'the client replied: written reminders wait (see the reply)';
+      return undefined;
     }
     if (next.step.cycleKey !== pending.cycleKey) return 'a payment settled the invoice this draft is about';
     if (next.step.stepId !== pending.stepId) return `a later step (${next.step.stepId}) is now due instead`;

@@ -208,6 +208,12 @@ export function nextAction({ policy, facts, now, pendingDecision = false }: Next
     }
   }
 
+  // A client's reply holds written reminders (not calls or a manager's question) until its time.
+  const hold = (facts.replyHolds ?? []).filter((h) => instantMs(h.until) > instantMs(actAt)).sort((a, b) => instantMs(b.until) - instantMs(a.until))[0];
+  if (chosen && hold && written(chosen)) {
+    return { type: 'wait', until: business(hold.until), reason: 'reply_hold', skipped, nextStepId: chosen.id };
+  }
+
   if (chosen) {
     if (coolDownEnd && instantMs(coolDownEnd) > instantMs(actAt)) {
       return { type: 'wait', until: business(coolDownEnd), reason: 'cool_down', skipped, nextStepId: chosen.id };

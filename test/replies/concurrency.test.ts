@@ -1,7 +1,7 @@
 /**
  * The same reply arriving through two doors at once (the IMAP reader and a provider's webhook, or two
  * readers after a failover), in randomized trials on a real PostgreSQL: it is recorded once and acted
- * on once — one dispute, one pause, one promise — whatever the interleaving.
+ * on once — one dispute, one hold, one promise — whatever the interleaving.
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import fc from 'fast-check';
@@ -42,11 +42,14 @@ it('a reply delivered several times at once is recorded and acted on once', asyn
       expect(await t.sql`select id from replies where account_id = ${accountId}`).toHaveLength(1);
       const [{ n: disputes }] = await t.sql`select count(*)::int as n from disputes where account_id = ${accountId}`;
       const [{ n: promises }] = await t.sql`select count(*)::int as n from promises where account_id = ${accountId}`;
-      const [{ n: pauses }] = await t.sql`select count(*)::int as n from events where account_id = ${accountId} and type = 'account.paused'`;
-      expect({ disputes, promises, pauses }).toEqual({
+      const [{ n: holds }] = await t.sql`select count(*)::int as n from replies where account_id = ${accountId} and status in ('verifying', 'holding', 'proposed')`;
+      const [{ paused }] = await t.sql`select paused from accounts where id = ${accountId}`;
+      expect({ disputes, promises, holds, paused }).toEqual({
         disputes: which === 'dispute' ? 1 : 0,
         promises: which === 'promise' && mode === 'autonomous' ? 1 : 0,
-        pauses: which === 'paid' || (which === 'promise' && mode === 'copilot') ? 1 : 0,
+        holds: which === 'paid' || (which === 'promise' && mode === 'copilot') ? 1 : 0,
+        // A reply never touches the managers' pause switch.
+        paused: false,
       });
       // Every one of these changes one fact, so the workflow hears of it exactly once.
       expect(signals).toHaveLength(1);

@@ -7,6 +7,7 @@
 import { ImapFlow } from 'imapflow';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import * as ledger from '../../db/ledger';
+import { replyHoldsOf } from '../../db/account-facts';
 import { confirmProposedPromise, replyTokenFor, settleReplyHolds } from '../../db/replies';
 import { createImapReader, outcomeFolders, type ImapReader } from '../../activities/replies/imap-reader';
 import { createReplyHandler } from '../../activities/replies/handle';
@@ -95,8 +96,9 @@ it('handles delivered replies once each, files them by outcome, and picks up new
   // Delivered while the reader idles: IDLE wakes it, no poll needed (the poll is a minute away).
   await deliver(mail({ text: 'We paid yesterday, ref 4471.', messageId: '<p2@northwind.test>' }));
   await waitFor('the paid reply', async () => (await t.sql`select status from replies where kind = 'already_paid' and known_sender`)[0]);
-  expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(true);
-  expect(signals.map((s) => s.signal.change)).toContain('paused');
+  expect(await replyHoldsOf(t.db, accountId, new Date())).toHaveLength(2);
+  expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(false);
+  expect(signals.map((s) => s.signal.change)).toContain('reply_hold');
   await waitFor('the move', async () => (await folderCount(`Tactful/${outcomeFolders.handled}`)) === 3);
 
   // Nothing yet: the hold stays. The payment arrives with its reference: verified. The account stays
@@ -106,11 +108,11 @@ it('handles delivered replies once each, files them by outcome, and picks up new
   await ledger.recordPayment(t.db, { accountId, amountCents: 125_000, receivedAt: new Date(), method: 'ach', reference: '4471' }, { type: 'integration', name: 'bank' });
   expect(await settleReplyHolds(t.db, new Date())).toEqual([]);
   expect((await t.sql`select status, outcome from replies where kind = 'already_paid' and known_sender`)[0]).toMatchObject({ status: 'done', outcome: expect.stringContaining('4471') });
-  expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(true);
+  expect(await replyHoldsOf(t.db, accountId, new Date())).toEqual([expect.objectContaining({ reason: expect.stringMatching(/proposed/) })]);
   const [proposed] = await t.sql`select id from replies where status = 'proposed'`;
   const confirmed = await confirmProposedPromise(t.db, { replyId: proposed.id }, { type: 'user', name: 'clerk' });
   expect(confirmed.change).toBe('promise_recorded');
-  expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(false);
+  expect(await replyHoldsOf(t.db, accountId, new Date())).toEqual([]);
   expect(await t.sql`select promised_date from promises where account_id = ${accountId} and status = 'open'`).toHaveLength(1);
   await expect(confirmProposedPromise(t.db, { replyId: proposed.id }, { type: 'user', name: 'clerk' })).rejects.toThrow(/done, not a proposed promise/);
   const timeline = await t.sql`select type, data from events where account_id = ${accountId} and type like 'reply.%' order by id`;

@@ -18,6 +18,7 @@ import { createReplyHandler } from '../../activities/replies/handle';
 import { createImapReader } from '../../activities/replies/imap-reader';
 import { signWebhook } from '../../api/routes/ingestion';
 import type { WorkflowGateway } from '../../api/gateway';
+import { replyHoldsOf } from '../../db/account-facts';
 import { replyAddressFor, settleReplyHolds } from '../../db/replies';
 import { accountWorkflowId, decideDraftUpdate, factsChangedSignal, type FactsChanged } from '../../workflows/account/definitions';
 import { startApi, type TestApi } from '../api/support';
@@ -268,10 +269,11 @@ describe('end to end over IMAP', () => {
     await env.sleep(endOf15th - (await env.currentTimeMs()));
     await settle();
     expect((await messagesOf(accountId)).length).toBe(before);
-    expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(true);
+    expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(false);
     await env.sleep('2 hours');
     await settle();
     expect(await replyOf(accountId)).toMatchObject({ status: 'waiting', outcome: expect.stringContaining('no clerk confirmed') });
+    expect(await replyHoldsOf(t.db, accountId, new Date(await env.currentTimeMs()))).toEqual([]);
     expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(false);
   });
 
@@ -283,7 +285,8 @@ describe('end to end over IMAP', () => {
     );
     expect(await readInbox()).toBe(1);
     expect(await replyOf(accountId)).toMatchObject({ kind: 'already_paid', status: 'verifying', match_quality: 'thread' });
-    expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(true);
+    expect(await replyHoldsOf(t.db, accountId, new Date(await env.currentTimeMs()))).toHaveLength(1);
+    expect((await t.sql`select paused from accounts where id = ${accountId}`)[0].paused).toBe(false);
 
     api.clock.now = await envNow();
     const body = JSON.stringify({

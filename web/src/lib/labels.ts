@@ -56,6 +56,7 @@ const waits: Record<string, string> = {
   promise_open: 'Waiting for the promised payment',
   cool_down: 'Waiting out the gap between messages',
   next_step: 'Waiting for the next step',
+  reply_hold: "Holding reminders after the client's reply",
 };
 const idles: Record<string, string> = {
   no_open_balance: 'Nothing to do: nothing is owed',
