@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseReply } from '../activities/replies/parse';
+import { parseReply } from '../db/facts/reply-parse';
 import { createModelClassifier } from '../activities/replies/model-classifier';
 import { classifyByRules } from '../domain/replies/rules';
 import { decideReplyAction, wronglyActedOn, type ReplyAction } from '../domain/replies/action';

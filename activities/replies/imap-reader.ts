@@ -7,8 +7,8 @@
  * for the next pass, and the Message-ID makes that pass find it already recorded.
  */
 import { ImapFlow } from 'imapflow';
-import type { ReplyHandler } from './handle';
-import { ReplyTooLarge } from './parse';
+import type { ReplyHandler } from '../../db/facts/reply-intake';
+import { ReplyTooLarge } from '../../db/facts/reply-parse';
 
 export interface ImapReaderConfig {
   host: string;

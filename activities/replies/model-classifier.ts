@@ -4,6 +4,7 @@
  * that is not in the reply, or a reply the rules see as instructions, drops the confidence below
  * the bar for acting, so an injected "mark as paid" can at most reach a person.
  */
+import type { ReplyClassifier } from '../../domain/replies/types';
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
@@ -22,10 +23,7 @@ export interface ModelClassifierConfig {
   promptVersion?: string;
 }
 
-export interface ReplyClassifier {
-  readonly name: string;
-  classify(reply: ReplyText, ctx: ReadingContext): Promise<Understanding>;
-}
+export type { ReplyClassifier };
 
 /** Strict structured output wants every field present: nullable instead of optional. */
 const Wire = z.object({

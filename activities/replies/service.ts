@@ -6,7 +6,7 @@
 import type { Db } from '../../db/client';
 import { settleReplyHolds } from '../../db/replies';
 import type { FactsChanged } from '../../domain/messages';
-import { createReplyHandler } from './handle';
+import { createReplyHandler } from '../../db/facts/reply-intake';
 import { createImapReader, type ImapReader, type ImapReaderConfig } from './imap-reader';
 import { createModelClassifier, type ModelClassifierConfig } from './model-classifier';
 

@@ -6,9 +6,9 @@
  */
 import express, { type Express, type Request, type Response } from 'express';
 import { appendEvent } from '../../db/events';
-import { createReplyHandler } from '../../activities/replies/handle';
-import { InboundRefused, checkPostmarkCredentials, mailgunInbound, postmarkInbound } from '../../activities/replies/inbound';
-import { MAX_RAW_BYTES, ReplyTooLarge } from '../../activities/replies/parse';
+import { createReplyHandler } from '../../db/facts/reply-intake';
+import { InboundRefused, checkPostmarkCredentials, mailgunInbound, postmarkInbound } from '../inbound-mail/providers';
+import { MAX_RAW_BYTES, ReplyTooLarge } from '../../db/facts/reply-parse';
 import { noiseFor } from '../auth/noise';
 import type { AppDeps } from '../deps';
 

@@ -76,3 +76,9 @@ export interface ReadingContext {
   receivedAt: string;
   timeZone: string;
 }
+
+/** What understands a reply: the model through an OpenAI-compatible endpoint, or the rules offline. */
+export interface ReplyClassifier {
+  readonly name: string;
+  classify(reply: ReplyText, ctx: ReadingContext): Promise<Understanding>;
+}

@@ -5,7 +5,7 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import fc from 'fast-check';
-import { createReplyHandler } from '../../activities/replies/handle';
+import { createReplyHandler } from '../../db/facts/reply-intake';
 import { replyTokenFor } from '../../db/replies';
 import type { FactsChanged } from '../../domain/messages';
 import { createTestDatabase, type TestDatabase } from '../support/db';

@@ -4,7 +4,7 @@
  * same transaction as the payment that proves it, wherever that payment comes from.
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { createReplyHandler } from '../../activities/replies/handle';
+import { createReplyHandler } from '../../db/facts/reply-intake';
 import { replyHoldsOf } from '../../db/account-facts';
 import * as ledger from '../../db/ledger';
 import { replyTokenFor, settleReplyHolds } from '../../db/replies';

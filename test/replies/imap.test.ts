@@ -10,7 +10,7 @@ import * as ledger from '../../db/ledger';
 import { replyHoldsOf } from '../../db/account-facts';
 import { confirmProposedPromise, replyTokenFor, settleReplyHolds } from '../../db/replies';
 import { createImapReader, outcomeFolders, type ImapReader } from '../../activities/replies/imap-reader';
-import { createReplyHandler } from '../../activities/replies/handle';
+import { createReplyHandler } from '../../db/facts/reply-intake';
 import type { FactsChanged } from '../../domain/messages';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { insertAccount, insertInvoice, waitFor } from '../support/fixtures';

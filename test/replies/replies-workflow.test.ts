@@ -14,7 +14,7 @@ import { DateTime } from 'luxon';
 import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { createOutboxMailer } from '../../activities/mail/mailer';
-import { createReplyHandler } from '../../activities/replies/handle';
+import { createReplyHandler } from '../../db/facts/reply-intake';
 import { createImapReader } from '../../activities/replies/imap-reader';
 import { signWebhook } from '../../api/routes/ingestion';
 import type { WorkflowGateway } from '../../api/gateway';

@@ -1,13 +1,14 @@
 /**
- * One inbound message, from whichever door it came in (IMAP, a provider's webhook): parsed, matched
+ * Where a client's reply enters the facts, from whichever door it came in (the worker's IMAP reader, the
+ * API's inbound-mail webhooks): parsed, matched
  * to its account, understood, decided on, recorded with its facts, and the account's workflow told.
  * The model classifier is used when configured; if it fails, the rules answer, so a reply is never
  * lost to an outage.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../../db/client';
-import { loadAccount } from '../../db/account-facts';
-import { recordReply, replyLookups, type RecordedReply, type ReplyChange } from '../../db/replies';
+import type { Db } from '../client';
+import { loadAccount } from '../account-facts';
+import { recordReply, replyLookups, type RecordedReply, type ReplyChange } from '../replies';
 import { decideReplyAction } from '../../domain/replies/action';
 import { answerQuestion } from '../../domain/replies/answer';
 import { matchReply } from '../../domain/replies/match';
@@ -15,8 +16,8 @@ import { classifyByRules } from '../../domain/replies/rules';
 import { stripReply } from '../../domain/replies/strip';
 import type { Understanding } from '../../domain/replies/types';
 import type { FactsChanged } from '../../domain/messages';
-import type { ReplyClassifier } from './model-classifier';
-import { parseReply, ReplyTooLarge } from './parse';
+import type { ReplyClassifier } from '../../domain/replies/types';
+import { parseReply, ReplyTooLarge } from './reply-parse';
 
 export interface ReplyHandlerDeps {
   db: Db;
