@@ -13,7 +13,8 @@ import { policyRoutes } from './policies';
 import { queueRoutes } from './queue';
 import { recommendationRoutes } from './recommendations';
 import { replyRoutes } from './replies';
+import { sendRoutes } from './sends';
 import { settingRoutes } from './settings';
 import { streamRoutes } from './stream';
 
-export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...accountFeedRoutes, ...callRoutes, ...ingestionRoutes, ...paymentHoldRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...replyRoutes, ...streamRoutes] as RouteDef[];
+export const apiRoutes: RouteDef[] = [...authRoutes, ...adminRoutes, ...queueRoutes, ...accountRoutes, ...accountFeedRoutes, ...callRoutes, ...ingestionRoutes, ...paymentHoldRoutes, ...importRoutes, ...metricRoutes, ...policyRoutes, ...settingRoutes, ...recommendationRoutes, ...replyRoutes, ...sendRoutes, ...streamRoutes] as RouteDef[];

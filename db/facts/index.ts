@@ -29,3 +29,4 @@ export * from './policies';
 export * from './people';
 export * from './imports';
 export * from './bulk-invoices';
+export * from './sends';

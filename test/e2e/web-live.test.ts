@@ -281,6 +281,35 @@ describeWithBrowser('the account page follows the facts', () => {
     await manager.context().close();
   });
 
+  it('19: a message that may have been sent is settled from "Needs a person now": received, or sent again', async () => {
+    const clerk = await signedIn('clerk@tactful.local');
+    // Two drafts left by attempts that stopped after handing them to the mail server (the send's own
+    // path to this state is tested in test/reliability/send-states.test.ts).
+    const doubtful = (await stack.db.sql`
+      select * from (select distinct on (m.account_id) m.id, a.name, m.created_at from messages m join accounts a on a.id = m.account_id
+        where m.status = 'pending_approval' and m.channel = 'email' order by m.account_id, m.created_at desc) x
+      order by created_at desc limit 2`) as unknown as { id: string; name: string }[];
+    expect(doubtful).toHaveLength(2);
+    for (const d of doubtful) {
+      await stack.db.sql`update messages set status = 'unconfirmed', send_note = 'may have been sent at 2026-12-04T10:00:00.000Z' where id = ${d.id}`;
+      await stack.db.sql`insert into outbox (idempotency_key, message_id, account_id, to_email, subject, transport, status, attempts, attempt_started_at)
+        select account_id || ':' || step_id || ':' || cycle_key, id, account_id, to_email, subject, 'smtp', 'unconfirmed', 1, '2026-12-04T10:00:00Z' from messages where id = ${d.id}`;
+    }
+    await clerk.goto('/command-center');
+    const section = clerk.locator('[data-need-kind="send_unconfirmed"]');
+    const row = (name: string) => section.locator('tr', { hasText: name });
+    await row(doubtful[0].name).getByRole('button', { name: 'Client received it' }).click();
+    // Settled, it leaves the list: nobody needs to look at it any more.
+    await row(doubtful[0].name).waitFor({ state: 'detached' });
+    await row(doubtful[1].name).getByRole('button', { name: 'Not received' }).click();
+    await row(doubtful[1].name).getByRole('button', { name: 'Yes, send it again' }).click();
+    await row(doubtful[1].name).waitFor({ state: 'detached' });
+    const statuses = await stack.db.sql`select id, status from messages where id in ${stack.db.sql(doubtful.map((d) => d.id))}`;
+    expect(Object.fromEntries(statuses.map((r) => [r.id, r.status]))).toEqual({ [doubtful[0].id]: 'sent', [doubtful[1].id]: 'superseded' });
+    expect(await axeFindings(clerk)).toEqual([]);
+    await clerk.context().close();
+  });
+
   it('7: no internal code, raw timestamp or field name reaches a person', async () => {
     const [account] = await stack.db.sql`
       select a.id from accounts a where exists (select 1 from events e where e.account_id = a.id and e.type = 'draft.created')

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { createSendingActivities } from '../../activities/account/sending';
 import { createOutboxMailer, type Delivered, type Mailer, type OutgoingMail } from '../../activities/mail/mailer';
+import * as facts from '../../db/facts';
 import * as ledger from '../../db/ledger';
 import * as t from '../../db/schema';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -206,6 +207,37 @@ describe('a retry that finds an attempt left in `sending`', () => {
     expect([m.status, m.sendNote]).toEqual(['unconfirmed', first.reason]);
     const flagged = await db.db.select().from(t.events).where(and(eq(t.events.accountId, accountId), eq(t.events.type, 'message.send_unconfirmed')));
     expect(flagged).toHaveLength(1);
+  });
+
+  it('a person settles it: "received" records it as sent; "not received" frees the step so it goes out once more', async () => {
+    const smtp = counting({ transport: 'smtp', send: async (mail): Promise<Delivered> => ({ providerMessageId: mail.idempotencyKey }) });
+    const activities = createSendingActivities({ db: db.db, mailer: smtp.mailer });
+    const clerk = { type: 'user' as const, name: 'Casey Clerk' };
+
+    const a = await approvedReminder();
+    await firstAttemptDiesAfterHandOver(a.accountId, a.messageId, async () => {});
+    expect((await activities.sendMessage({ ...a, now: NOW })).status).toBe('unconfirmed');
+    const received = await facts.decideUnconfirmedSend(db.db, { messageId: a.messageId, decision: 'received', userId: null, now: new Date(NOW) }, clerk);
+    expect(received.status).toBe('sent');
+    const ma = await messageRow(a.messageId);
+    expect([ma.status, ma.sendNote]).toEqual(['sent', expect.stringMatching(/Casey Clerk confirmed the client received it/)]);
+    await expect(facts.decideUnconfirmedSend(db.db, { messageId: a.messageId, decision: 'not_received', userId: null, now: new Date(NOW) }, clerk)).rejects.toThrow(/sent now/);
+
+    const b = await approvedReminder();
+    await firstAttemptDiesAfterHandOver(b.accountId, b.messageId, async () => {});
+    expect((await activities.sendMessage({ ...b, now: NOW })).status).toBe('unconfirmed');
+    await facts.decideUnconfirmedSend(db.db, { messageId: b.messageId, decision: 'not_received', userId: null, now: new Date(NOW) }, clerk);
+    const mb = await messageRow(b.messageId);
+    expect([mb.status, mb.decisionReason]).toEqual(['superseded', expect.stringMatching(/not received by the client/)]);
+    // The workflow drafts the step again; its send is a new attempt that delivers once.
+    const [again] = await db.db
+      .insert(t.messages)
+      .values({ ...mb, id: undefined, status: 'approved', decisionReason: null, decidedAt: null, sendNote: null, sentAt: null, createdAt: new Date() })
+      .returning();
+    expect(await activities.sendMessage({ accountId: b.accountId, messageId: again.id, now: NOW })).toEqual({ status: 'sent' });
+    expect(smtp.sent).toHaveLength(1);
+    const boxes = await db.db.select().from(t.outbox).where(eq(t.outbox.accountId, b.accountId));
+    expect(boxes.map((x) => x.status).sort()).toEqual(['failed', 'sent']);
   });
 
   it('a transport that refused the message proves it was not delivered: the retry delivers it', async () => {

@@ -8,6 +8,7 @@ import { LiveProvider } from '../lib/live';
 
 export const navItems: { to: string; label: string; capability: Capability }[] = [
   { to: '/queue', label: 'Copilot queue', capability: 'queue:read' },
+  { to: '/replies', label: 'Replies', capability: 'queue:read' },
   { to: '/accounts', label: 'Accounts', capability: 'accounts:read' },
   { to: '/calls', label: 'Calls', capability: 'calls:read' },
   { to: '/command-center', label: 'Command center', capability: 'metrics:read' },

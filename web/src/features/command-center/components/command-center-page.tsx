@@ -1,5 +1,6 @@
 /** The manager's overview: what is owed and how late, how well collection works, who needs a person. */
-import { Anchor, Badge, Card, Grid, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { Anchor, Badge, Button, Card, Grid, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import type { NeedsPerson, RecommendationItem } from '../../../../../domain/api';
 import { EmptyState, NotAvailable, PageLoading } from '../../../components/page-state';
@@ -7,6 +8,8 @@ import { calendarDate, dateTime, humanize, minutesLabel, money, percent, relativ
 import { stepLabel } from '../../../lib/labels';
 import { useAging, useApprovalWait, useKpiTrend, useNeedsPerson, usePromiseStats, useStageFunnel, useStepEffectiveness } from '../api/get-metrics';
 import { useActivityStream } from '../api/use-activity-stream';
+import { useSettleDelivery } from '../api/settle-delivery';
+import { MutationError } from '../../../components/page-state';
 import { RecommendationCard } from '../../../components/recommendation-card';
 import { useUser } from '../../../lib/auth';
 import { can } from '../../../lib/authorization';
@@ -133,6 +136,36 @@ function needLink(n: NeedsPerson['items'][number]): { to: string; label: string 
   return { to: `/accounts/${n.accountId}`, label: 'Open account' };
 }
 
+/**
+ * A message that may have been sent: the person who checked with the client says which. "Not received"
+ * sends the step again (drafted anew; approved as usual), so it asks once more before it does.
+ */
+function SettleDelivery({ messageId, canDecide }: { messageId: string; canDecide: boolean }) {
+  const settle = useSettleDelivery();
+  const [asking, setAsking] = useState(false);
+  if (!canDecide) return null;
+  if (settle.isSuccess) return <Text size="sm">{settle.data.status === 'sent' ? 'Recorded as received' : 'Will be sent again'}</Text>;
+  return (
+    <Stack gap={4}>
+      <Group gap="xs" wrap="wrap">
+        <Button size="compact-sm" variant="light" loading={settle.isPending} onClick={() => settle.mutate({ messageId, received: true })}>
+          Client received it
+        </Button>
+        {asking ? (
+          <Button size="compact-sm" color="red.8" loading={settle.isPending} onClick={() => settle.mutate({ messageId, received: false })}>
+            Yes, send it again
+          </Button>
+        ) : (
+          <Button size="compact-sm" variant="default" onClick={() => setAsking(true)}>
+            Not received
+          </Button>
+        )}
+      </Group>
+      <MutationError error={settle.error} />
+    </Stack>
+  );
+}
+
 function NeedsPersonList() {
   const me = useUser();
   const needs = useNeedsPerson();
@@ -171,9 +204,13 @@ function NeedsPersonList() {
                   </Table.Td>
                   <Table.Td ta="right">{money(n.balanceCents)}</Table.Td>
                   <Table.Td>
-                    <Anchor component={Link} to={needLink(n).to} size="sm">
-                      {needLink(n).label}
-                    </Anchor>
+                    {n.kind === 'send_unconfirmed' && n.ref ? (
+                      <SettleDelivery messageId={n.ref} canDecide={can(me, 'queue:decide')} />
+                    ) : (
+                      <Anchor component={Link} to={needLink(n).to} size="sm">
+                        {needLink(n).label}
+                      </Anchor>
+                    )}
                   </Table.Td>
                 </Table.Tr>
               ))}
