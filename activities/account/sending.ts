@@ -11,7 +11,6 @@
  * cannot withdraw it (it is no longer `approved`); the record says so in words for a person.
  */
 import { randomUUID } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
@@ -109,14 +108,7 @@ export function createSendingActivities({ db, mailer }: { db: Db; mailer: Mailer
      * cycle makes a retry find the earlier attempt; one that finds it still `sending` asks the
      * transport, or leaves it to a person, rather than deliver a second time blindly.
      */
-    async sendMessage(input: { accountId: string; messageId: string; now: Instant }): Promise<SendResult> {
-      const beat = heartbeating();
-      try {
-        return await sendOnce(input);
-      } finally {
-        beat.stop();
-      }
-    },
+    sendMessage: (input: { accountId: string; messageId: string; now: Instant }): Promise<SendResult> => sendOnce(input),
   };
 
   async function sendOnce(input: { accountId: string; messageId: string; now: Instant }): Promise<SendResult> {
@@ -256,23 +248,6 @@ export function createSendingActivities({ db, mailer }: { db: Db; mailer: Mailer
       return { status: 'sent' };
     }
   }
-}
-
-/**
- * Tells Temporal every second that this send is alive, so a worker killed mid-send is noticed within
- * the heartbeat timeout (workflows/account/workflow.ts). Outside an activity (tests calling the
- * function directly) there is no one to tell.
- */
-function heartbeating(): { stop(): void } {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return { stop() {} };
-  }
-  ctx.heartbeat();
-  const timer = setInterval(() => ctx.heartbeat(), 1_000);
-  return { stop: () => clearInterval(timer) };
 }
 
 export type SendingActivities = ReturnType<typeof createSendingActivities>;

@@ -3,6 +3,7 @@
  * account into a non-retryable failure, how a refused fact write becomes one, and how a workflow's
  * actor becomes an event's actor.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../../db/client';
 import { systemActor, type EventActor } from '../../db/events';
@@ -46,4 +47,21 @@ export async function loadOrFail(db: Db, accountId: string, now: Date): Promise<
     throw ApplicationFailure.create({ type: Errors.AccountNotFound, message: `account ${accountId} does not exist`, nonRetryable: true });
   }
   return loaded;
+}
+
+/**
+ * Tells Temporal every second that an activity is alive, so a worker killed mid-activity is noticed
+ * within the heartbeat timeout (workflows/account/workflow.ts). Outside an activity (tests calling the
+ * function directly) there is no one to tell.
+ */
+export function heartbeating(): { stop(): void } {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return { stop() {} };
+  }
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), 1_000);
+  return { stop: () => clearInterval(timer) };
 }

@@ -244,7 +244,14 @@ export async function workerKills(stack: ChaosStack, options: { points: KillPoin
       return new Set(rows.map((r) => r.account_id)).size === ids.length ? rows : undefined;
     }, 180_000, 1_000);
     t.recoveries.push({ what: `worker killed at ${point}: every send settled, from the worker being back (${((back - killedAt) / 1000).toFixed(1)} s after the kill)`, seconds: (Date.now() - back) / 1000 });
-    if (!settled) t.failures.push(`${point}: not every send settled within 180 s of the kill`);
+    if (!settled) {
+      // Which accounts, and where they stand, so a failure can be read, not only counted.
+      const rows = await stack.database.sql`select a.external_ref, a.next_action, a.facts_version, a.workflow_seen_version,
+          coalesce((select string_agg(m.status::text, ',') from messages m where m.account_id = a.id), 'no message') as statuses
+        from accounts a where a.id in ${stack.database.sql(ids)}
+          and not exists (select 1 from messages m where m.account_id = a.id and m.status in ('sent', 'unconfirmed', 'suppressed', 'superseded'))`;
+      t.failures.push(`${point}: not every send settled within 180 s of the kill: ${rows.map((r) => `${r.external_ref} [${r.statuses}; next ${r.next_action}; facts v${r.facts_version}, seen v${r.workflow_seen_version}]`).join('; ').slice(0, 1500)}`);
+    }
     for (const [i, ref] of refs.entries()) {
       t.trials++;
       const email = `${ref}@chaos.test`.toLowerCase();

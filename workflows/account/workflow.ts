@@ -31,13 +31,17 @@ import {
   type PendingDraft,
 } from './definitions';
 
+// Every activity heartbeats each second (activities/account/activities.ts): one on a worker that died
+// is retried on a live worker once its heartbeat timeout passes, not after its start-to-close.
 const planning = proxyActivities<PlanningActivities & DecisionActivities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // The model may be slow; a stuck call is retried a few times, then the drafter falls back to templates.
 const drafting = proxyActivities<DraftingActivities>({
   startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
 });
 // The send heartbeats every second (activities/account/sending.ts): a worker killed mid-send is noticed
