@@ -93,6 +93,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   for (const { name, tally } of sections) {
     log(`${name}: ${tally.trials} trials, ${tally.lost} lost, ${tally.silentDuplicates} silent duplicates, ${tally.n5xx} 5xx, ${tally.failures.length} failures`);
     for (const n of tally.notes) log(`  ${n}`);
+    for (const r of tally.recoveries) log(`  recovery: ${r.what}: ${r.seconds.toFixed(1)} s`);
     for (const f of tally.failures.slice(0, 10)) log(`  failure: ${f}`);
   }
   if (options.reportPath) fs.writeFileSync(options.reportPath, report(result, stack, startedAt));
