@@ -111,16 +111,25 @@ export class ChaosStack {
     await waitFor('the Temporal namespace', () => this.temporalAnswers(), { timeoutMs: 60_000, intervalMs: 250 });
   }
 
+  private probe?: Connection;
+
+  /**
+   * One probe connection for the stack's life, each question bounded by a deadline: the client retries
+   * an unavailable server on a timer, and closing a connection under such a retry throws from the
+   * timer ("Channel has been shut down") — which once ended a whole run after its last trial.
+   */
   private async temporalAnswers(): Promise<boolean> {
-    let connection: Connection | undefined;
+    this.probe ??= Connection.lazy({
+      address: `127.0.0.1:${this.temporalPort}`,
+      connectTimeout: 1_000,
+      channelArgs: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 500 },
+    });
+    const probe = this.probe;
     try {
-      connection = await Connection.connect({ address: `127.0.0.1:${this.temporalPort}`, connectTimeout: 1_000 });
-      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      await probe.withDeadline(Date.now() + 1_000, () => probe.workflowService.describeNamespace({ namespace: 'default' }));
       return true;
     } catch {
       return false;
-    } finally {
-      await connection?.close().catch(() => {});
     }
   }
 

@@ -35,7 +35,7 @@ import {
 // is retried on a live worker once its heartbeat timeout passes, not after its start-to-close.
 const planning = proxyActivities<PlanningActivities & DecisionActivities>({
   startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '5 seconds',
+  heartbeatTimeout: '4 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 // The model may be slow; a stuck call is retried a few times, then the drafter falls back to templates.
@@ -49,7 +49,7 @@ const drafting = proxyActivities<DraftingActivities>({
 // one-minute start-to-close. The retry never delivers blindly: it finds the earlier attempt's trace.
 const sending = proxyActivities<SendingActivities>({
   startToCloseTimeout: '1 minute',
-  heartbeatTimeout: '5 seconds',
+  heartbeatTimeout: '4 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
