@@ -13,7 +13,7 @@
  * as an invoice arrives — so a payment delivered before its invoice still ends at the right balance.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { appendEvent, systemActor, type EventActor } from './events';
 import * as t from './schema';
@@ -79,6 +79,19 @@ function bumpAndWithdraw(tx: Tx, accountId: string): Promise<{ factsVersion: num
 
 async function bump(tx: Tx, accountId: string): Promise<number> {
   return (await bumpAndWithdraw(tx, accountId)).factsVersion;
+}
+
+/**
+ * The facts version alone, for a change that moves no money (a call logged, a reply's hold, a person's
+ * word on a send): the workflow re-plans, the balance and the drafts stay as they are.
+ */
+export async function bumpFactsVersion(tx: Pick<Tx, 'update'>, accountId: string, at?: Date): Promise<number> {
+  const [row] = await tx
+    .update(t.accounts)
+    .set({ factsVersion: sql`${t.accounts.factsVersion} + 1`, updatedAt: at ?? sql`now()` })
+    .where(eq(t.accounts.id, accountId))
+    .returning({ v: t.accounts.factsVersion });
+  return row.v;
 }
 
 export const PAID_WITHDRAW_REASON = 'the account has paid: nothing is owed any more';

@@ -10,7 +10,7 @@ import { and, eq, gte, inArray, lte, or, sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import type { Db } from './client';
 import { appendEvent, systemActor, type EventActor } from './events';
-import { LedgerError, openDispute, recordPromise, type Executor, type FactWrite, type Tx } from './ledger';
+import { bumpFactsVersion, LedgerError, openDispute, recordPromise, type Executor, type FactWrite, type Tx } from './ledger';
 import * as t from './schema';
 import { lockAccountRow } from './transactions';
 import type { ReplyAction } from '../domain/replies/action';
@@ -33,12 +33,7 @@ export type ReplyChange = FactWrite & { change: FactsChanged['change'] };
  * pause switch, which belongs to managers: ending a hold cannot lift a pause a manager set.
  */
 async function holdChanged(tx: Tx, accountId: string, change: 'reply_hold' | 'reply_hold_ended'): Promise<ReplyChange> {
-  const [row] = await tx
-    .update(t.accounts)
-    .set({ factsVersion: sql`${t.accounts.factsVersion} + 1`, updatedAt: sql`now()` })
-    .where(eq(t.accounts.id, accountId))
-    .returning({ v: t.accounts.factsVersion });
-  return { accountId, factsVersion: row.v, change };
+  return { accountId, factsVersion: await bumpFactsVersion(tx, accountId), change };
 }
 
 export async function replyTokenFor(db: Executor, accountId: string): Promise<string> {

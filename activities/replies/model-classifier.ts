@@ -13,7 +13,6 @@ import { classifyByRules } from '../../domain/replies/rules';
 import { localDate } from '../../domain/replies/dates';
 import { stripReply } from '../../domain/replies/strip';
 import { QuestionTopic, ReplyFlag, ReplyKind, Understanding } from '../../domain/replies/types';
-import type { ReadingContext, ReplyText } from '../../domain/replies/types';
 
 export interface ModelClassifierConfig {
   apiKey: string;

@@ -3,12 +3,11 @@
  * it arrived) or dismiss (it was the same payment again). Integration tokens cannot decide: the point
  * of the hold is that a person looks.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import * as facts from '../../db/facts';
 import * as t from '../../db/schema';
 import { Cents, FactWriteResponse, Instant, Uuid } from '../../domain/api/common';
-import { problems } from '../problems';
 import { route } from '../routing';
 import { IdParams, iso, signalFacts, userIdOf } from './support';
 

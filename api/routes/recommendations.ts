@@ -17,7 +17,7 @@ import {
   type RecommendationItem,
 } from '../../domain/api/recommendations';
 import type { Executor } from '../../db/facts';
-import { HttpProblem, problems } from '../problems';
+import { HttpProblem } from '../problems';
 import { route } from '../routing';
 import { IdParams, iso, isoOrNull } from './support';
 

@@ -4,10 +4,10 @@
  * whose promise or dispute follows the ledger's own rules (db/ledger.ts: the latest promise replaces
  * the open one; one open dispute per account). Every write locks the account row first.
  */
-import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, or } from 'drizzle-orm';
 import type { Db } from '../client';
 import { appendEvent, systemActor, type EventActor } from '../events';
-import { LedgerError, openDispute, recordPromise } from '../ledger';
+import { bumpFactsVersion, LedgerError, openDispute, recordPromise } from '../ledger';
 import * as t from '../schema';
 import { lockAccountRow } from '../transactions';
 import type { Instant } from '../../domain/facts';
@@ -119,12 +119,7 @@ export async function recordCallOutcome(db: Db, input: { accountId: string; outc
       }
     }
     await appendEvent(tx, { accountId: input.accountId, type: 'call.logged', actor: input.actor, data: { callTaskId: task.id, outcome: o.outcome, notes: o.notes ?? null } });
-    const [acc] = await tx
-      .update(t.accounts)
-      .set({ factsVersion: sql`${t.accounts.factsVersion} + 1`, updatedAt: now })
-      .where(eq(t.accounts.id, input.accountId))
-      .returning({ v: t.accounts.factsVersion });
-    return { factsVersion: acc.v };
+    return { factsVersion: await bumpFactsVersion(tx, input.accountId, now) };
   });
 }
 

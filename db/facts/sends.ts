@@ -15,7 +15,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { replyHoldsOf } from '../account-facts';
 import type { Db } from '../client';
 import { appendEvent, systemActor, type EventActor } from '../events';
-import { LedgerError, type FactWrite } from '../ledger';
+import { bumpFactsVersion, LedgerError, type FactWrite } from '../ledger';
 import * as t from '../schema';
 import { lockAccountRow, withConflictRetry } from '../transactions';
 import { Errors, FactsRefused } from './refused';
@@ -57,12 +57,7 @@ export async function decideUnconfirmedSend(
           .where(and(eq(t.outbox.id, box.id), eq(t.outbox.status, 'unconfirmed')));
       await appendEvent(tx, { accountId: msg.accountId, type: 'message.resend_requested', actor, data: { messageId: msg.id, stepId: msg.stepId, reason } });
     }
-    const [acc] = await tx
-      .update(t.accounts)
-      .set({ factsVersion: sql`${t.accounts.factsVersion} + 1`, updatedAt: sql`now()` })
-      .where(eq(t.accounts.id, msg.accountId))
-      .returning({ v: t.accounts.factsVersion });
-    return { accountId: msg.accountId, factsVersion: acc.v, status: input.decision === 'received' ? 'sent' : 'superseded' };
+    return { accountId: msg.accountId, factsVersion: await bumpFactsVersion(tx, msg.accountId), status: input.decision === 'received' ? 'sent' : 'superseded' };
   });
 }
 
