@@ -39,7 +39,7 @@ function ClaimButton({ call }: { call: CallListItem }) {
         {mine ? 'Release' : 'Claim'}
       </Button>
       {claim.error ? (
-        <Text size="xs" c="red.8" role="alert">
+        <Text size="xs" c="red.9" role="alert">
           {errorMessage(claim.error)}
         </Text>
       ) : null}

@@ -152,7 +152,7 @@ function SettleDelivery({ messageId, canDecide }: { messageId: string; canDecide
           Client received it
         </Button>
         {asking ? (
-          <Button size="compact-sm" color="red.8" loading={settle.isPending} onClick={() => settle.mutate({ messageId, received: false })}>
+          <Button size="compact-sm" color="red.9" loading={settle.isPending} onClick={() => settle.mutate({ messageId, received: false })}>
             Yes, send it again
           </Button>
         ) : (

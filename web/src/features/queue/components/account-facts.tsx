@@ -47,7 +47,7 @@ export function AccountFacts({ detail }: { detail: QueueDetail }) {
         <Fact label="Time zone">{account.timeZone}</Fact>
         {account.paused ? <Fact label="Automation">paused</Fact> : null}
         {account.disputeOpen ? (
-          <Text size="sm" c="red.8" fw={600}>
+          <Text size="sm" c="red.9" fw={600}>
             A dispute is open on this account.
           </Text>
         ) : null}
@@ -83,7 +83,7 @@ export function AccountFacts({ detail }: { detail: QueueDetail }) {
                   <Table.Td>
                     {calendarDate(i.dueDate)}
                     {stateOf.get(i.id) ? (
-                      <Text span size="xs" c={stateOf.get(i.id)!.state === 'overdue' ? 'red.8' : 'dimmed'}>
+                      <Text span size="xs" c={stateOf.get(i.id)!.state === 'overdue' ? 'red.9' : 'dimmed'}>
                         {' '}
                         {stateOf.get(i.id)!.state === 'overdue' ? `${stateOf.get(i.id)!.daysPastDue} days overdue` : 'not yet due'}
                       </Text>
