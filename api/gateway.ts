@@ -125,6 +125,9 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 1_000 },
   });
   const client = new Client({ connection, namespace: options.namespace });
+  // Calls the client may still be retrying on a timer after the caller gave up on them: closing the
+  // connection under such a retry throws from the timer ("Channel has been shut down"), uncaught.
+  const inFlight = new Set<Promise<unknown>>();
   const call = async <R>(fn: () => Promise<R>, ms = timeout): Promise<R> => {
     // The gRPC deadline bounds each call, but the client retries UNAVAILABLE calls and an update is
     // several calls: the abort bounds the whole, so a refusing server cannot stretch it past `ms`.
@@ -138,7 +141,11 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
       }, ms);
     });
     try {
-      return await Promise.race([client.withAbortSignal(abort.signal, () => client.withDeadline(Date.now() + ms, fn)), expired]);
+      const underway = client.withAbortSignal(abort.signal, () => client.withDeadline(Date.now() + ms, fn));
+      inFlight.add(underway);
+      const settled = () => inFlight.delete(underway);
+      underway.then(settled, settled);
+      return await Promise.race([underway, expired]);
     } catch (err) {
       if (abort.signal.aborted) throw abort.signal.reason;
       translate(err);
@@ -187,6 +194,10 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
     async ping() {
       await call(() => client.workflowService.getSystemInfo({}));
     },
-    close: () => connection.close(),
+    async close() {
+      // Each call is bounded by its deadline, so this waits a few seconds at most.
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await connection.close();
+    },
   };
 }

@@ -176,10 +176,8 @@ async function main() {
         failed.push((err as Error).message);
       }
     }
-    // A call that ran out its deadline may still be retrying inside the client: closing the channel
-    // under it throws from a timer. With a failure the process ends by exit instead (see main).
-    if (failed.length) unreachable = true;
-    else await gateway.close();
+    // close() waits for calls the client may still be retrying, so it is safe after a failure too.
+    await gateway.close();
     console.log(
       failed.length
         ? `Signaled ${signaled} account workflow(s); ${failed.length} not reached at ${config.temporal.address} (${failed[0].split('\n')[0]}): the reconciler picks them up within its period.`
@@ -191,12 +189,8 @@ async function main() {
   }
 }
 
-let unreachable = false;
-
 if (require.main === module)
-  main().then(() => {
-    if (unreachable) process.exit(process.exitCode ?? 0);
-  }, (err) => {
+  main().catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   });
