@@ -1,6 +1,6 @@
 /** Signal-with-start for the account workflow, shared by the reconciler and anything else that writes facts. */
 import type { Client } from '@temporalio/client';
-import { TASK_QUEUE, accountWorkflowId, factsChangedSignal, type FactsChanged } from '../workflows/account/definitions';
+import { ACCOUNT_WORKFLOW_TASK_TIMEOUT, TASK_QUEUE, accountWorkflowId, factsChangedSignal, type FactsChanged } from '../workflows/account/definitions';
 import type { AccountSignaller } from './reconcile';
 
 export function createTemporalSignaller(client: Client, taskQueue = TASK_QUEUE): AccountSignaller & {
@@ -10,6 +10,7 @@ export function createTemporalSignaller(client: Client, taskQueue = TASK_QUEUE):
     await client.workflow.signalWithStart('accountWorkflow', {
       workflowId: accountWorkflowId(accountId),
       taskQueue,
+      workflowTaskTimeout: ACCOUNT_WORKFLOW_TASK_TIMEOUT,
       args: [{ accountId }],
       signal: factsChangedSignal,
       signalArgs: [signal],

@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { problemTypes, type Problem } from '../domain/api/problems';
 import {
   TASK_QUEUE,
+  ACCOUNT_WORKFLOW_TASK_TIMEOUT,
   accountWorkflowId,
   decideDraftUpdate,
   Errors,
@@ -171,6 +172,7 @@ export function createTemporalGateway(options: TemporalGatewayOptions): Workflow
         client.workflow.signalWithStart(ACCOUNT_WORKFLOW_TYPE, {
           workflowId: accountWorkflowId(accountId),
           taskQueue: options.taskQueue ?? TASK_QUEUE,
+          workflowTaskTimeout: ACCOUNT_WORKFLOW_TASK_TIMEOUT,
           args: [input],
           signal: factsChangedSignal,
           signalArgs: [signal],

@@ -12,6 +12,12 @@ export type { Actor, CallOutcome, DraftDecision, FactsChanged } from '../../doma
 
 export const TASK_QUEUE = 'tactful-accounts';
 export const accountWorkflowId = (accountId: string) => `account:${accountId}`;
+/**
+ * How long a worker may take over one workflow task before the server gives it to another. An account's
+ * task is milliseconds of planning; the 10 s default is what an account waited after its worker was
+ * killed mid-task (chaos (b): every send settled 15 s after the worker was back). Later runs inherit it.
+ */
+export const ACCOUNT_WORKFLOW_TASK_TIMEOUT = '4 seconds';
 
 export interface AccountWorkflowInput {
   accountId: string;
