@@ -234,16 +234,27 @@ export async function workerKills(stack: ChaosStack, options: { points: KillPoin
     else await poll(async () => ((faulty.output().match(new RegExp(`fault:${point}`, 'g')) ?? []).length >= Math.ceil(refs.length / 2) ? true : undefined), 45_000);
     await faulty.kill();
     const killedAt = Date.now();
+    const ids = await Promise.all(refs.map((r) => accountOf(stack, r)));
+    // The sends the killed worker had in hand (approved or handed over): what recovery must resume.
+    const inHand = (await stack.database.sql`select id from messages where account_id in ${stack.database.sql(ids)} and status in ('approved', 'sending')`).map((r) => r.id as string);
     const clean = stack.startWorker();
     await clean.ready;
     const back = Date.now();
-    // A killed attempt is noticed by its heartbeat timeout (5 s) and retried on the worker that is back.
-    const ids = await Promise.all(refs.map((r) => accountOf(stack, r)));
+    // A killed attempt is noticed by its heartbeat timeout and retried on the worker that is back; the
+    // killed worker's workflow tasks by their 4 s task timeout or the sticky queue's 2 s.
+    const resumed = inHand.length
+      ? await poll(async () => {
+          const [{ n }] = await stack.database.sql`select count(*)::int as n from messages where id in ${stack.database.sql(inHand)} and status in ('approved', 'sending')`;
+          return n === 0 ? true : undefined;
+        }, 180_000, 250)
+      : true;
+    t.recoveries.push({ what: `worker killed at ${point}: the ${inHand.length} sends it had in hand settled, from the worker being back (${((back - killedAt) / 1000).toFixed(1)} s after the kill)`, seconds: resumed ? (Date.now() - back) / 1000 : Infinity });
     const settled = await poll(async () => {
       const rows = await stack.database.sql`select account_id, status from messages where account_id in ${stack.database.sql(ids)} and status in ('sent', 'unconfirmed', 'suppressed', 'superseded')`;
       return new Set(rows.map((r) => r.account_id)).size === ids.length ? rows : undefined;
     }, 180_000, 1_000);
-    t.recoveries.push({ what: `worker killed at ${point}: every send settled, from the worker being back (${((back - killedAt) / 1000).toFixed(1)} s after the kill)`, seconds: (Date.now() - back) / 1000 });
+    // Accounts the killed worker had not reached yet are ordinary work for the new one, not recovery.
+    t.notes.push(`${point}: every one of the ${ids.length} accounts' sends settled ${((Date.now() - back) / 1000).toFixed(1)} s after the worker was back`);
     if (!settled) {
       // Which accounts, and where they stand, so a failure can be read, not only counted.
       const rows = await stack.database.sql`select a.external_ref, a.next_action, a.facts_version, a.workflow_seen_version,
