@@ -2,7 +2,7 @@
  * Reads one account's facts from PostgreSQL into the shape the domain decides from. The database is
  * the source of truth for money; this is the only place that translates rows into AccountFacts.
  */
-import { and, desc, eq, gte, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, ne, or, sql } from 'drizzle-orm';
 import { perDatabase, type Db } from './client';
 import * as t from './schema';
 import { defaultPolicies, policyForSegment } from '../domain/policy/default-policy';
@@ -11,6 +11,7 @@ import { BusinessHours, type AccountFacts, type SentFact } from '../domain/facts
 import { statementLocale } from '../domain/drafting/statement';
 import { publicHolidays } from './public-holidays';
 import { payLinkFor as fillPayLink, settingsFromRows, type Settings } from '../domain/settings';
+import { ANSWER_STEP_ID } from '../domain/messages';
 
 export async function loadSettings(db: Db): Promise<Settings> {
   return settingsFromRows(await db.select().from(t.settings));
@@ -66,7 +67,9 @@ const accountQuery = perDatabase((db: Db) =>
           columns: { stepId: true, cycleKey: true, status: true, sentAt: true, decidedAt: true, createdAt: true, tone: true },
           // A message that may have gone out (in flight, or waiting for a person to confirm) counts as a
           // step taken: planning it again would risk the very duplicate the send's states prevent.
-          where: inArray(t.messages.status, ['sent', 'rejected', 'suppressed', 'sending', 'unconfirmed']),
+          // An answer to a client's question (db/facts/answers.ts) is not a step of the escalation: it
+          // neither moves the cool-down nor counts as the follow-up a broken promise calls for.
+          where: and(inArray(t.messages.status, ['sent', 'rejected', 'suppressed', 'sending', 'unconfirmed']), ne(t.messages.stepId, ANSWER_STEP_ID)),
         },
         callTasks: { columns: { id: true, stepId: true, cycleKey: true, createdAt: true, status: true, assignedTo: true } },
         recommendations: { columns: { kind: true, cycleKey: true, createdAt: true } },

@@ -32,7 +32,7 @@ export type ReplyChange = FactWrite & { change: FactsChanged['change'] };
  * itself is the reply row (status and hold_until, read by db/account-facts.ts), never the account's
  * pause switch, which belongs to managers: ending a hold cannot lift a pause a manager set.
  */
-async function holdChanged(tx: Tx, accountId: string, change: 'reply_hold' | 'reply_hold_ended'): Promise<ReplyChange> {
+async function holdChanged(tx: Tx, accountId: string, change: 'reply_hold' | 'reply_hold_ended' | 'reply_question'): Promise<ReplyChange> {
   return { accountId, factsVersion: await bumpFactsVersion(tx, accountId), change };
 }
 
@@ -171,7 +171,13 @@ export async function recordReply(db: Db, input: ReplyInput): Promise<RecordedRe
           break;
         }
         case 'draft_answer':
-          outcome = input.answerText ? 'answer drafted from the account’s facts, waiting for a person to send' : 'question waiting for a person';
+          if (input.answerText) {
+            // The account's workflow drafts the answer as a message from the facts of its moment
+            // (db/facts/answers.ts); the text here is what the facts answered on arrival.
+            changes.push(await holdChanged(tx, accountId, 'reply_question'));
+            status = 'answering';
+            outcome = 'a routine question: the answer is drafted from the account’s facts';
+          } else outcome = 'a question the account’s facts do not answer: a person answers';
           break;
         case 'ignore_auto_reply':
           status = 'done';
@@ -217,6 +223,25 @@ export async function confirmProposedPromise(db: Db, input: { replyId: string; u
     // The recorded promise now holds the escalation itself; the reply's hold ends with its status.
     await tx.update(t.replies).set({ status: 'done', outcome: `promise to pay on ${a.promisedDate} confirmed`, resolvedAt: new Date(), resolvedBy: input.userId ?? null }).where(eq(t.replies.id, r.id));
     return { ...w, change: 'promise_recorded' };
+  });
+}
+
+/**
+ * A person settles a reply that waits for one (answered it by phone or their own e-mail, checked it,
+ * decided it needs nothing): the reply is done with what they wrote, and its time counts as the first
+ * answer. Only a reply waiting for a person; one being answered or holding follows its own course.
+ */
+export async function markReplyHandled(db: Db, input: { replyId: string; note: string; userId: string | null; now: Date }, actor: EventActor): Promise<{ id: string; outcome: string }> {
+  return db.transaction(async (tx) => {
+    const [seen] = await tx.select({ accountId: t.replies.accountId }).from(t.replies).where(eq(t.replies.id, input.replyId));
+    if (!seen) throw new LedgerError('not_found', 'no such reply');
+    if (seen.accountId) await lockAccountRow(tx, seen.accountId);
+    const [r] = await tx.select().from(t.replies).where(eq(t.replies.id, input.replyId)).for('update');
+    if (r.status !== 'waiting') throw new LedgerError('conflict', `this reply is ${r.status === 'done' ? 'already done' : r.status}, not waiting for a person`);
+    const outcome = `handled by ${actor.name ?? 'a person'}: ${input.note}`;
+    await tx.update(t.replies).set({ status: 'done', outcome, resolvedAt: input.now, resolvedBy: input.userId }).where(eq(t.replies.id, r.id));
+    await appendEvent(tx, { accountId: r.accountId, type: 'reply.handled', actor, data: { replyId: r.id, note: input.note } });
+    return { id: r.id, outcome };
   });
 }
 

@@ -542,7 +542,7 @@ export const replies = pgTable('replies', {
   matchQuality: text('match_quality').notNull(),
   knownSender: boolean('known_sender').notNull(),
   action: jsonb('action').notNull(),
-  /** waiting (a person decides), proposed (a promise to confirm), verifying, holding, done. */
+  /** waiting (a person decides), proposed (a promise to confirm), verifying, holding, answering (db/facts/answers.ts), done. */
   status: text('status').notNull(),
   /** Until when written reminders are held for this reply ("already paid" or out of office). */
   holdUntil: instant('hold_until'),

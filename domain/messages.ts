@@ -29,6 +29,8 @@ export interface FactsChanged {
     | 'policy_changed'
     | 'reply_hold'
     | 'reply_hold_ended'
+    /** A client asked a routine question: its answer is to be drafted. */
+    | 'reply_question'
     | 'reconcile';
   actor?: Actor;
   /**
@@ -47,6 +49,9 @@ export type CallOutcome =
   | { callTaskId: string; outcome: 'promise'; promisedDate: IsoDate; amountCents?: number; notes?: string; actor: Actor }
   | { callTaskId: string; outcome: 'dispute'; reason: string; notes?: string; actor: Actor }
   | { callTaskId: string; outcome: 'no_answer' | 'wrong_number' | 'other'; notes?: string; actor: Actor };
+
+/** The step id of an answer to a client's question; its cycle key is the reply's id (db/facts/answers.ts). */
+export const ANSWER_STEP_ID = 'answer';
 
 /** Error types thrown as non-retryable ApplicationFailures and shown to the person who acted. */
 export enum Errors {

@@ -28,6 +28,8 @@ export interface Plan {
   paused: boolean;
   /** Set when the waiting draft no longer says what is true: why it must be withdrawn. */
   withdrawReason?: string;
+  /** A client's routine question whose answer is to be drafted (only when no draft is waiting). */
+  answer?: { replyId: string } | null;
 }
 
 export function createPlanningActivities({ db }: { db: Db }) {
@@ -150,13 +152,22 @@ export function createPlanningActivities({ db }: { db: Db }) {
       const next = nextAction({ policy, facts, now: input.now });
       await recordSkips(facts.accountId, next);
 
+      const balanceCents = facts.invoices.filter((i) => i.status === 'open').reduce((s, i) => s + i.balanceCents, 0);
       let withdrawReason: string | undefined;
       if (input.pending) {
         const amountCents = await store.draftAmount(db, input.pending.messageId);
-        withdrawReason = amountCents !== null ? withdrawReasonFor(input.pending, next, amountCents) : 'the draft no longer exists';
+        withdrawReason =
+          amountCents === null
+            ? 'the draft no longer exists'
+            : store.isAnswer(input.pending)
+              ? // An answer is about the facts, not a step: only a balance it no longer states makes it untrue.
+                amountCents !== balanceCents
+                ? store.ANSWER_STALE
+                : undefined
+              : withdrawReasonFor(input.pending, next, amountCents);
       }
+      const answer = input.pending ? null : await store.questionToAnswer(db, facts.accountId);
 
-      const balanceCents = facts.invoices.filter((i) => i.status === 'open').reduce((s, i) => s + i.balanceCents, 0);
       const shown = input.pending && !withdrawReason ? { stage: null, nextAction: `approval:${input.pending.stepId}`, at: null } : describeNext(next);
       await store.showNextAction(db, {
         accountId: facts.accountId,
@@ -179,7 +190,13 @@ export function createPlanningActivities({ db }: { db: Db }) {
         disputeOpen: facts.disputes.some((d) => d.status === 'open'),
         paused: facts.paused,
         withdrawReason,
+        answer,
       };
+    },
+
+    /** Drafting a question's answer failed for good: the reply goes to a person with the reason. */
+    async answerFailed(input: { accountId: string; replyId: string; reason: string }): Promise<void> {
+      await store.answerNotPossible(db, { accountId: input.accountId, replyId: input.replyId, why: `drafting the answer failed (${input.reason})` });
     },
 
     /** A step the workflow could not take (no contact to write to, a step missing from the policy). */

@@ -11,6 +11,7 @@ import { checkProse } from '../../domain/drafting/prose-check';
 import { TEMPLATE_VERSION, createTemplateDrafter } from '../../domain/drafting/templates';
 import { DraftOutput } from '../../domain/drafting/types';
 import type { DraftInput, DraftResult, Drafter, DrafterAnswer } from '../../domain/drafting/types';
+import { DISPUTE_IN_REPLY } from '../../domain/replies/answer';
 import { DrafterError } from './openai-drafter';
 
 export interface SafeDrafterOptions {
@@ -26,9 +27,6 @@ export interface SafeDrafter {
   readonly name: string;
   draft(input: DraftInput): Promise<DraftResult>;
 }
-
-const DISPUTE_IN_REPLY =
-  /\b(?:disput\w*|disagree\w*|incorrect|wrong (?:amount|invoice|charge|bill)\w*|overcharg\w*|over-?billed|double[- ]?(?:billed|charged)|billed twice|never (?:received|got)|(?:not|didn't|did not) receive\w*|refund\w*|chargeback|not what (?:we|was) agreed|not (?:our|my) invoice)/i;
 
 export function createSafeDrafter(options: SafeDrafterOptions): SafeDrafter {
   const fallback = options.fallback ?? createTemplateDrafter();

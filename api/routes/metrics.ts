@@ -4,7 +4,8 @@
  */
 import { sql } from 'drizzle-orm';
 import * as t from '../../db/schema';
-import { AgingReport, ApprovalWait, AsOfQuery, KpiQuery, KpiReport, NeedsPerson, PromiseStats, StageFunnel, StepEffectiveness, agingBuckets } from '../../domain/api/metrics';
+import { ANSWER_STEP_ID } from '../../domain/messages';
+import { AgingReport, ApprovalWait, AsOfQuery, ReplyStats, KpiQuery, KpiReport, NeedsPerson, PromiseStats, StageFunnel, StepEffectiveness, agingBuckets } from '../../domain/api/metrics';
 import type { Db } from '../../db/client';
 import { reachedStage } from './accounts';
 import { route } from '../routing';
@@ -151,7 +152,7 @@ export const metricRoutes = [
           count(*) filter (where exists (
             select 1 from ${t.payments} p where p.account_id = m.account_id and p.kind = 'payment' and p.dated
               and p.received_at > m.sent_at and p.received_at <= m.sent_at + interval '7 days'))::int as paid
-        from ${t.messages} m where m.status = 'sent' and m.sent_at is not null
+        from ${t.messages} m where m.status = 'sent' and m.sent_at is not null and m.step_id <> ${ANSWER_STEP_ID}
         group by m.step_id order by m.step_id`);
       return { items: rows.map((r) => ({ stepId: r.step_id, sent: r.sent, paidWithin7Days: r.sent ? Math.round((r.paid / r.sent) * 1000) / 1000 : 0 })) };
     },
@@ -193,6 +194,39 @@ export const metricRoutes = [
         p90Minutes: round(decided.p90),
         pending: pending.n,
         oldestPendingMinutes: pending.oldest ? Math.max(0, Math.round((now.getTime() - Date.parse(pending.oldest)) / 60_000)) : null,
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/metrics/replies',
+    summary: 'Client replies: waiting for a person, answers in the queue, and the time to first answer (median and 90th percentile) over the last 30 days',
+    tag: 'metrics',
+    access: { kind: 'permission', permission: 'metrics:read' },
+    response: ReplyStats,
+    async handler({ deps, now }) {
+      const days = 30;
+      const since = new Date(now.getTime() - days * 86_400_000);
+      const [r] = await deps.db.db.execute<{ received: number; answered: number; p50: number | null; p90: number | null }>(sql`
+        select count(*)::int as received, count(resolved_at)::int as answered,
+          percentile_cont(0.5) within group (order by extract(epoch from resolved_at - received_at) / 60) filter (where resolved_at is not null) as p50,
+          percentile_cont(0.9) within group (order by extract(epoch from resolved_at - received_at) / 60) filter (where resolved_at is not null) as p90
+        from ${t.replies} where received_at >= ${since.toISOString()}::timestamptz`);
+      const [w] = await deps.db.db.execute<{ waiting: number; answering: number; oldest: string | null }>(sql`
+        select count(*) filter (where status in ('waiting', 'proposed'))::int as waiting,
+          count(*) filter (where status = 'answering')::int as answering,
+          min(received_at) filter (where status in ('waiting', 'proposed', 'answering'))::text as oldest
+        from ${t.replies}`);
+      const round = (v: number | null) => (v === null ? null : Math.round(Number(v) * 10) / 10);
+      return {
+        days,
+        received: r.received,
+        waiting: w.waiting,
+        answersInQueue: w.answering,
+        answered: r.answered,
+        medianFirstAnswerMinutes: round(r.p50),
+        p90FirstAnswerMinutes: round(r.p90),
+        oldestWaitingMinutes: w.oldest ? Math.max(0, Math.round((now.getTime() - Date.parse(w.oldest)) / 60_000)) : null,
       };
     },
   }),

@@ -9,6 +9,7 @@ import { perDatabase, type Db } from '../../db/client';
 import * as t from '../../db/schema';
 import { loadAccount, payLinkFor } from '../../db/facts';
 import { buildStatement } from '../../domain/drafting/statement';
+import { ANSWER_STEP_ID } from '../../domain/messages';
 import type { PlannedStep } from '../../domain/policy/types';
 import { problemTypes } from '../../domain/api/problems';
 import { BulkApproveRequest, BulkApproveResponse, DecisionRequest, DecisionResponse, QueueDetail, QueueItem, QueuePage, QueueQuery } from '../../domain/api/queue';
@@ -333,7 +334,11 @@ export const queueRoutes = [
         db.select().from(t.promises).where(and(eq(t.promises.accountId, r.a.id), eq(t.promises.status, 'open'))).orderBy(desc(t.promises.createdAt)).limit(1),
       ]);
       const fc = (r.m.factCheck ?? {}) as { passed?: unknown; failures?: unknown; issues?: unknown };
-      const statement = await statementFor(db, r.m, now);
+      const statement = r.m.stepId === ANSWER_STEP_ID ? null : await statementFor(db, r.m, now);
+      const [asked] =
+        r.m.stepId === ANSWER_STEP_ID
+          ? await db.select().from(t.replies).where(and(eq(t.replies.accountId, r.a.id), sql`${t.replies.id}::text = ${r.m.cycleKey}`))
+          : [];
       return {
         message: {
           ...queueItem(r, now),
@@ -375,6 +380,7 @@ export const queueRoutes = [
         },
         invoices: invoices.map((i) => ({ id: i.id, number: i.number, issueDate: i.issueDate, dueDate: i.dueDate, amountCents: i.amountCents, balanceCents: i.balanceCents, status: i.status })),
         statement,
+        question: asked ? { replyId: asked.id, from: asked.fromEmail, subject: asked.subject, receivedAt: iso(asked.receivedAt), text: asked.visibleText } : null,
         history: history.map((h) => ({ id: h.id, stepId: h.stepId, status: h.status, subject: h.subject, createdAt: iso(h.createdAt), sentAt: isoOrNull(h.sentAt) })),
       };
     },

@@ -4,11 +4,11 @@
  * promise into a recorded one.
  */
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { confirmProposedPromise } from '../../db/replies';
+import { confirmProposedPromise, markReplyHandled } from '../../db/replies';
 import { LedgerError } from '../../db/ledger';
 import * as t from '../../db/schema';
 import { problemTypes } from '../../domain/api/problems';
-import { ConfirmPromiseResponse, ReplyListQuery, ReplyPage, type ReplyItem } from '../../domain/api/replies';
+import { ConfirmPromiseResponse, HandledRequest, HandledResponse, ReplyListQuery, ReplyPage, type ReplyItem } from '../../domain/api/replies';
 import { HttpProblem, problems } from '../problems';
 import { route } from '../routing';
 import { assertAccountAccess, IdParams, iso, isoOrNull, signalFacts, userIdOf } from './support';
@@ -33,6 +33,7 @@ const item = (r: t.ReplyRow, accountName: string | null): ReplyItem => ({
   holdUntil: isoOrNull(r.holdUntil),
   answerText: r.answerText,
   text: r.visibleText,
+  resolvedAt: isoOrNull(r.resolvedAt),
 });
 
 export const replyRoutes = [
@@ -84,6 +85,29 @@ export const replyRoutes = [
       }
       const workflow = await signalFacts(deps, w.accountId, w.factsVersion, w.change, wfActor);
       return { accountId: w.accountId, factsVersion: w.factsVersion, workflow };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/replies/:id/handled',
+    summary: 'A person dealt with a reply waiting for one (answered it by phone or their own e-mail, checked it): it is done with their note, and counts as answered',
+    tag: 'replies',
+    access: { kind: 'permission', permission: 'queue:decide' },
+    params: IdParams,
+    body: HandledRequest,
+    response: HandledResponse,
+    async handler(ctx) {
+      const { deps, params, body, actor, principal, now } = ctx;
+      const [r] = await deps.db.db.select({ accountId: t.replies.accountId }).from(t.replies).where(eq(t.replies.id, params.id));
+      if (!r) throw problems.notFound('This reply');
+      if (r.accountId) await assertAccountAccess(ctx, r.accountId);
+      try {
+        const done = await markReplyHandled(deps.db.db, { replyId: params.id, note: body.note, userId: userIdOf(principal), now }, actor);
+        return { id: done.id, status: 'done' as const, outcome: done.outcome };
+      } catch (e) {
+        if (e instanceof LedgerError && e.kind === 'conflict') throw new HttpProblem(409, problemTypes.alreadyDecided, 'Already decided', e.message);
+        throw e;
+      }
     },
   }),
 ];

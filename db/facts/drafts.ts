@@ -5,7 +5,7 @@
  * the message only from the state it leaves, and appends its event. The send's own transitions
  * (queued → sending → sent | failed | withdrawn | unconfirmed) are in ./sends.ts.
  */
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { appendEvent, systemActor, type EventActor } from '../events';
 import * as t from '../schema';
@@ -16,7 +16,8 @@ import type { DraftResult } from '../../domain/drafting/types';
 import { draftRulesFromPolicyStep } from '../../domain/drafting/types';
 import { factCheck } from '../../domain/drafting/fact-check';
 import type { PlannedStep } from '../../domain/policy/types';
-import type { DraftDecision } from '../../domain/messages';
+import { ANSWER_STEP_ID, type DraftDecision } from '../../domain/messages';
+import { answerSettled } from './answers';
 import { Errors, FactsRefused } from './refused';
 
 export interface DraftRef {
@@ -39,7 +40,7 @@ export async function sentMessagesOf(db: Db, accountId: string): Promise<{ stepI
   const rows = await db
     .select({ stepId: t.messages.stepId, cycleKey: t.messages.cycleKey, sentAt: t.messages.sentAt, subject: t.messages.subject })
     .from(t.messages)
-    .where(and(eq(t.messages.accountId, accountId), eq(t.messages.status, 'sent')));
+    .where(and(eq(t.messages.accountId, accountId), eq(t.messages.status, 'sent'), ne(t.messages.stepId, ANSWER_STEP_ID)));
   return rows.filter((m) => m.sentAt).map((m) => ({ stepId: m.stepId, cycleKey: m.cycleKey, sentAt: m.sentAt!.toISOString(), subject: m.subject }));
 }
 
@@ -196,6 +197,7 @@ export async function recordDecision(db: Db, input: { accountId: string; decisio
         ...(d.decision === 'approve_with_edits' ? { subject: d.subject, bodyText: d.bodyText, bodyHtml: null } : {}),
       })
       .where(and(eq(t.messages.id, d.messageId), eq(t.messages.status, 'pending_approval')));
+    if (d.decision === 'reject') await answerSettled(tx, msg, { notSent: `a clerk rejected it (${d.reason})` });
     await appendEvent(tx, {
       accountId: input.accountId,
       type: d.decision === 'reject' ? 'draft.rejected' : d.decision === 'approve' ? 'draft.approved' : 'draft.edited_and_approved',
@@ -219,8 +221,9 @@ export async function withdrawDraft(db: Db, input: { accountId: string; messageI
       .update(t.messages)
       .set({ status: 'superseded', decisionReason: input.reason, decidedAt: new Date(input.now) })
       .where(and(eq(t.messages.id, input.messageId), eq(t.messages.accountId, input.accountId), inArray(t.messages.status, ['pending_approval', 'approved'])))
-      .returning({ stepId: t.messages.stepId });
+      .returning();
     if (updated.length === 0) return false;
+    await answerSettled(tx, updated[0], { notSent: `withdrawn, ${input.reason}` });
     await appendEvent(tx, { accountId: input.accountId, type: 'draft.withdrawn', actor: systemActor, data: { messageId: input.messageId, stepId: updated[0].stepId, reason: input.reason } });
     return true;
   });

@@ -8,6 +8,7 @@
  *   money            — clients, invoices, payments, credits, voids, promises, disputes, mode, pause (../ledger)
  *   held payments    — possible duplicates (../payment-holds), released or dismissed (./people)
  *   drafts           — recorded, decided, withdrawn, escalated (./drafts)
+ *   answers          — a routine question's answer drafted, decided and sent like any draft (./answers)
  *   sends            — queued → sending → sent | failed | withdrawn | unconfirmed (./sends)
  *   calls            — opened, claimed, released, logged, closed (./calls)
  *   planning         — promises kept or broken, steps skipped or blocked, next action, recommendations (./planning)
@@ -30,3 +31,4 @@ export * from './people';
 export * from './imports';
 export * from './bulk-invoices';
 export * from './sends';
+export * from './answers';

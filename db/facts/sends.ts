@@ -18,6 +18,7 @@ import { appendEvent, systemActor, type EventActor } from '../events';
 import { bumpFactsVersion, LedgerError, type FactWrite } from '../ledger';
 import * as t from '../schema';
 import { lockAccountRow, withConflictRetry } from '../transactions';
+import { answerSettled, isAnswer } from './answers';
 import { Errors, FactsRefused } from './refused';
 
 export type DeliveryDecision = 'received' | 'not_received';
@@ -113,15 +114,22 @@ export function claimSend(db: Db, input: { accountId: string; messageId: string;
         .where(and(inArray(t.invoices.id, msg.invoiceIds), eq(t.invoices.status, 'open')));
       const stillOwed = owed.reduce((s, r) => s + r.balance, 0);
       const [dispute] = await tx.select({ id: t.disputes.id }).from(t.disputes).where(and(eq(t.disputes.accountId, msg.accountId), eq(t.disputes.status, 'open')));
-      const [hold] = await replyHoldsOf(tx, msg.accountId, now);
+      // A reply's hold keeps written reminders back, not the answer to a question the client asked;
+      // an answer states balances, so any change to them stops it (nothing owed is not a reason).
+      const answer = isAnswer(msg);
+      // A clerk who approved an answer on a disputed or paused account chose to answer the client.
+      const approvedByPerson = answer && msg.requiresApproval;
+      const [hold] = answer ? [] : await replyHoldsOf(tx, msg.accountId, now);
       const reason =
-        stillOwed === 0
+        answer && stillOwed !== msg.amountCents
+          ? 'the balance changed before the send'
+          : !answer && stillOwed === 0
           ? 'paid before the send'
           : stillOwed !== msg.amountCents
             ? 'the balance changed before the send'
-            : dispute
+            : dispute && !approvedByPerson
               ? 'a dispute is open'
-              : account?.paused
+              : account?.paused && !approvedByPerson
                 ? 'the account is paused'
                 : hold
                   ? `the client replied before the send: ${hold.reason}`
@@ -130,6 +138,7 @@ export function claimSend(db: Db, input: { accountId: string; messageId: string;
         await tx.update(t.messages).set({ status: 'suppressed', decisionReason: reason }).where(and(eq(t.messages.id, msg.id), eq(t.messages.status, 'approved')));
         if (box) await tx.update(t.outbox).set({ status: 'withdrawn', lastError: reason }).where(and(eq(t.outbox.id, box.id), eq(t.outbox.status, 'queued')));
         await appendEvent(tx, { accountId: msg.accountId, type: 'send.suppressed', actor: systemActor, data: { messageId: msg.id, stepId: msg.stepId, reason } });
+        await answerSettled(tx, msg, { notSent: reason });
         return { action: 'suppressed' as const, reason };
       }
       // approved → sending and queued → sending, before the hand-over: an attempt killed
@@ -185,6 +194,7 @@ export function recordSent(db: Db, input: { outboxId: string; attemptId: string;
       actor: systemActor,
       data: { messageId: m.id, stepId: m.stepId, to: m.toEmail, subject: m.subject, transport: box.transport, tone: m.tone, ...(note ? { note } : {}) },
     });
+    await answerSettled(tx, m, { sentAt: input.now });
     if (paid) {
       await appendEvent(tx, { accountId: m.accountId, type: 'message.sent_while_paying', actor: systemActor, data: { messageId: m.id, stepId: m.stepId, paymentRecordedAt: paid.at.toISOString(), note: sentWhilePaying(paid.at) } });
     }

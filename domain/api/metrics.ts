@@ -71,6 +71,24 @@ export const ApprovalWait = z.object({
   oldestPendingMinutes: z.number().nullable(),
 });
 
+/**
+ * Client replies: how many wait for a person, how many answers wait in the queue, and the time to
+ * first answer — from a reply's arrival to its answer being sent, or a person settling it (confirming
+ * its promise, marking it handled) — over replies received in the last `days` days.
+ */
+export const ReplyStats = z.object({
+  days: z.number().int(),
+  received: z.number().int(),
+  waiting: z.number().int(),
+  answersInQueue: z.number().int(),
+  answered: z.number().int(),
+  /** Minutes; null when none was answered in the period. */
+  medianFirstAnswerMinutes: z.number().nullable(),
+  p90FirstAnswerMinutes: z.number().nullable(),
+  oldestWaitingMinutes: z.number().nullable(),
+});
+export type ReplyStats = z.infer<typeof ReplyStats>;
+
 export const StageFunnel = z.object({ items: z.array(z.object({ stage: z.string().nullable(), accounts: z.number().int(), balanceCents: Cents })) });
 
 /** Everything waiting on a person, of every kind, oldest first within each kind. */

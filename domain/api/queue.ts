@@ -116,6 +116,8 @@ export const QueueDetail = z.object({
     })
     .nullable()
     .optional(),
+  /** For an answer to a client's question: the reply that asked it. */
+  question: z.object({ replyId: Uuid, from: z.string(), subject: z.string(), receivedAt: Instant, text: z.string() }).nullable().optional(),
   /** Earlier messages to this account, newest first. */
   history: z.array(z.object({ id: Uuid, stepId: z.string(), status: z.string(), subject: z.string(), createdAt: Instant, sentAt: Instant.nullable() })),
 });

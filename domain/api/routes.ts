@@ -49,6 +49,7 @@ export const apiPaths = {
   metricsSteps: '/api/metrics/steps',
   metricsPromises: '/api/metrics/promises',
   metricsApprovalWait: '/api/metrics/approval-wait',
+  metricsReplies: '/api/metrics/replies',
   metricsStages: '/api/metrics/stages',
   metricsNeedsPerson: '/api/metrics/needs-person',
   stream: '/api/stream',

@@ -120,6 +120,12 @@ export function buildDraftContext(input: DraftInput): DraftContext {
   for (const p of statement.promises) allowedDates.add(p.promisedDate);
   for (const m of statement.messagesThisCycle) allowedDates.add(m.sentOn);
   if (interruptionDate) allowedDates.add(interruptionDate);
+  for (const id of input.statedPaymentIds ?? []) {
+    const p = paymentById.get(id);
+    if (!p) continue;
+    allowedAmounts.add(p.amountCents);
+    allowedDates.add(DateTime.fromISO(p.receivedAt, { zone: facts.timeZone }).toISODate()!);
+  }
 
   return {
     statement,

@@ -61,6 +61,11 @@ export interface DraftInput {
   rules: DraftRules;
   /** The client's latest reply, when there is one: a dispute in it makes the draft sensitive. */
   lastReply?: { receivedAt: Instant; text: string } | null;
+  /**
+   * Payments the message states by design, whatever their cycle: an answer to "has my payment
+   * arrived?" names the last one received. Their amount and day of receipt are true of the account.
+   */
+  statedPaymentIds?: string[];
   /** The installation's late-fee setting; absent means the agreement has none. */
   lateFees?: LateFees;
 }

@@ -4,6 +4,7 @@
  * the editor; its kind is what it does. A service pause or a collections notice stays a manager's
  * decision whatever the step is called, and so does any letter.
  */
+import { ANSWER_STEP_ID } from '../messages';
 import type { Channel, PolicyDefinition, StepKind } from './schema';
 
 export const MANAGER_STEP_KINDS: ReadonlySet<StepKind> = new Set<StepKind>(['service_pause', 'collections']);
@@ -17,6 +18,8 @@ export const stepNeedsManager = (step: { kind: StepKind; channel: Channel }) => 
  */
 export function draftNeedsManager(draft: { stepId: string; channel: string }, policies: readonly PolicyDefinition[]): boolean {
   if (draft.channel === 'letter') return true;
+  // An answer to a client's routine question is not a step of any policy: a clerk decides it.
+  if (draft.stepId === ANSWER_STEP_ID) return false;
   const steps = policies.flatMap((p) => p.steps.filter((s) => s.id === draft.stepId));
   return steps.length === 0 || steps.some((s) => stepNeedsManager(s));
 }

@@ -3,6 +3,7 @@
  * validated with these schemas wherever it crosses a boundary.
  */
 import { z } from 'zod';
+import { ANSWER_STEP_ID } from '../messages';
 import { Segment, Tone } from '../facts';
 
 export const stepKinds = [
@@ -23,7 +24,11 @@ export type Channel = z.infer<typeof Channel>;
 
 export const PolicyStep = z.object({
   /** Stable identifier, used in idempotency keys and the paper trail. */
-  id: z.string().regex(/^[a-z0-9_]+$/, 'lower-case letters, digits and _ only').max(40),
+  id: z
+    .string()
+    .regex(/^[a-z0-9_]+$/, 'lower-case letters, digits and _ only')
+    .max(40)
+    .refine((id) => id !== ANSWER_STEP_ID, `"${ANSWER_STEP_ID}" is reserved for answers to clients' questions`),
   kind: StepKind,
   label: z.string().min(1).max(80),
   /** Days from the due date of the oldest unpaid invoice; negative is before it. */

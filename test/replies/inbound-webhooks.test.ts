@@ -135,10 +135,12 @@ describe('Mailgun', () => {
     const ok = await post('/api/inbound/mailgun', body(sign(ts, 'tok-123456')), form);
     expect(ok.status).toBe(200);
     const [row] = await t.sql`select kind, details, status, answer_text from replies where message_id = '<mg-2@mail.northwind.test>'`;
-    expect(row).toMatchObject({ kind: 'question', status: 'waiting' });
+    // A routine question: its answer is drafted by the account's workflow from the facts (the workflow
+    // is told), and the text the facts gave on arrival is kept with the reply.
+    expect(row).toMatchObject({ kind: 'question', status: 'answering' });
     expect(row.details.topic).toBe('payment_methods');
-    // The drafted answer is the product's own text from the account's facts, waiting for a person.
-    expect(row.answer_text).toMatch(/pay online by card or bank transfer at https:\/\//);
+    expect(row.answer_text).toMatch(/You can pay on our secure payment page:\nhttps:\/\//);
+    expect(api.gateway.signals.at(-1)?.signal.change).toBe('reply_question');
   });
 });
 
@@ -150,7 +152,9 @@ describe('the Replies view', () => {
     expect(list.status).toBe(200);
     const [proposed] = list.body.items;
     expect(proposed).toMatchObject({ kind: 'promise_to_pay', status: 'proposed', evidence: "We'll pay on the 20th.", knownSender: true, match: 'token', accountId });
-    expect(list.body.waiting).toBeGreaterThanOrEqual(2); // the proposed promise and the payment-methods question
+    expect(list.body.waiting).toBe(2); // the proposed promise and the dispute; the payment-methods question is being answered
+    const answering = await clerk.json('GET', '/api/replies?status=answering');
+    expect(answering.body.items.map((r: { kind: string }) => r.kind)).toEqual(['question']);
 
     expect((await viewer.json('POST', `/api/replies/${proposed.id}/confirm-promise`)).status).toBe(403);
     const before = api.gateway.signals.length;
@@ -162,5 +166,32 @@ describe('the Replies view', () => {
     const again = await clerk.json('POST', `/api/replies/${proposed.id}/confirm-promise`);
     expect(again.status).toBe(409);
     expect(await t.sql`select * from promises where account_id = ${accountId}`).toHaveLength(1);
+  });
+
+  it('a person marks a waiting reply handled with a note: it is done, the paper trail says who and what, and the command center counts the time to first answer', async () => {
+    const clerk = await login(api, await createUser(t, 'clerk'));
+    const viewer = await login(api, await createUser(t, 'viewer'));
+    const manager = await login(api, await createUser(t, 'manager'));
+    const body = JSON.stringify(postmarkBody('Please call me about our account when you have a moment.', 'pm-handled@mail.northwind.test'));
+    const ok = await post('/api/inbound/postmark', body, { 'content-type': 'application/json', authorization: basic(POSTMARK.user, POSTMARK.pass) });
+    expect(await ok.json()).toMatchObject({ status: 'waiting' });
+    const [reply] = await t.sql`select id from replies where message_id = 'pm-handled@mail.northwind.test' or message_id = '<pm-handled@mail.northwind.test>'`;
+
+    const before = (await manager.json('GET', '/api/metrics/replies')).body;
+    expect(before).toMatchObject({ days: 30, answersInQueue: 1 });
+
+    expect((await clerk.json('POST', `/api/replies/${reply.id}/handled`, { note: '  ' })).status).toBe(400);
+    expect((await viewer.json('POST', `/api/replies/${reply.id}/handled`, { note: 'called' })).status).toBe(403);
+    api.clock.now = new Date(api.clock.now.getTime() + 20 * 60_000);
+    const done = await clerk.json('POST', `/api/replies/${reply.id}/handled`, { note: 'Called Dana; she has what she needs.' });
+    expect(done.status).toBe(200);
+    expect(done.body.outcome).toBe('handled by Clerk Person: Called Dana; she has what she needs.');
+    expect((await clerk.json('POST', `/api/replies/${reply.id}/handled`, { note: 'again' })).status).toBe(409);
+    const [ev] = await t.sql`select actor_name, data from events where type = 'reply.handled'`;
+    expect(ev).toMatchObject({ actor_name: 'Clerk Person', data: { replyId: reply.id, note: 'Called Dana; she has what she needs.' } });
+
+    const after = (await manager.json('GET', '/api/metrics/replies')).body;
+    expect(after).toMatchObject({ waiting: before.waiting - 1, answered: before.answered + 1 });
+    expect(after.medianFirstAnswerMinutes).toEqual(expect.any(Number));
   });
 });

@@ -166,22 +166,109 @@ describe('a workflow case per kind of reply (autonomous mode, first reminder due
     await waitFor('the reminder after the return', async () => (await messagesOf(accountId)).find((m) => m.status === 'sent'));
   });
 
-  it('routine question: an answer is drafted for a person and the escalation carries on', async () => {
+  const answerOf = async (accountId: string) =>
+    (await t.sql`select id, status, requires_approval, sensitive_reasons, body_text, subject, fact_check from messages where account_id = ${accountId} and step_id = 'answer' order by created_at desc`)[0];
+  /** Moves the test server's clock an hour at a time (into the client's next business hours) until `probe` holds. */
+  const advanceUntil = async <T,>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+    for (let hour = 0; hour < 24 * 5; hour++) {
+      const found = await waitFor(what, probe, 700).catch(() => undefined);
+      if (found !== undefined) return found;
+      await env.sleep('1 hour');
+    }
+    throw new Error(`${what}: not within five days`);
+  };
+  const answerSent = (accountId: string) => advanceUntil('the answer sent', async () => ((await answerOf(accountId))?.status === 'sent' ? true : undefined));
+  const sentFiles = (accountId: string) => t.sql`select o.eml_path, m.step_id from outbox o join messages m on m.id = o.message_id where o.account_id = ${accountId} and o.status = 'sent' order by o.sent_at`;
+
+  it('routine question: the answer is drafted from the facts and sent on its own (routine, autonomous); the reply is done and the escalation carries on', async () => {
     const { accountId } = await overdueAccount('autonomous', 1);
-    const r = await handle(await replyFrom(accountId, 'Could you send me a copy of the invoice?'));
-    expect(r).toMatchObject({ kind: 'question', action: 'draft_answer', status: 'waiting' });
-    expect((await replyOf(accountId)).answer_text).toMatch(/INV-\d+, \$1,250\.00 due/);
+    const r = await handle(await replyFrom(accountId, 'Could you send me a copy of the invoice?', { subject: 'Re: Invoice reminder' }));
+    expect(r).toMatchObject({ kind: 'question', action: 'draft_answer', status: 'answering' });
+    // Drafted at once; sent when the client's business day starts (Monday 13:00 UTC is 08:00 in New York).
+    await answerSent(accountId);
+    const answer = await answerOf(accountId);
+    expect(answer).toMatchObject({ requires_approval: false, subject: 'Re: Invoice reminder' });
+    expect(answer.fact_check.passed).toBe(true);
+    const [file] = await sentFiles(accountId);
+    const mail = await simpleParser(fs.readFileSync(file.eml_path));
+    expect(mail.to).toMatchObject({ text: 'ap@northwind.test' });
+    expect(mail.text).toMatch(/INV-\d+: \$1,250\.00, due [A-Z][a-z]+ \d{1,2}, \d{4}/);
+    expect(await replyOf(accountId)).toMatchObject({ status: 'done', outcome: expect.stringMatching(/^answered by e-mail on /) });
+    expect((await replyOf(accountId)).resolved_at).not.toBeNull();
     await env.sleep('3 days');
-    await waitFor('the scheduled reminder', async () => (await messagesOf(accountId)).find((m) => m.status === 'sent'));
+    await waitFor('the scheduled reminder', async () => ((await sentFiles(accountId)).some((f) => f.step_id !== 'answer') ? true : undefined));
   });
 
-  it('a reminder drafted after a reply that may contest the bill waits for a person, even in autonomous mode', async () => {
+  it('routine question in copilot mode: the answer waits in the queue; a clerk approves it, it is sent, and the reply is done', async () => {
+    const { accountId } = await overdueAccount('copilot', 1);
+    const r = await handle(await replyFrom(accountId, 'Which payment methods do you accept?'));
+    expect(r).toMatchObject({ kind: 'question', status: 'answering' });
+    const waiting = await waitFor('the answer in the queue', async () => {
+      const a = await answerOf(accountId);
+      return a?.status === 'pending_approval' ? a : undefined;
+    });
+    expect(waiting.body_text).toMatch(/You can pay on our secure payment page:\nhttps?:\/\//);
+    expect((await replyOf(accountId)).outcome).toMatch(/waiting in the queue for a clerk/);
+    await env.sleep('1 hour');
+    expect(await sentFiles(accountId)).toHaveLength(0);
+    const handle_ = env.client.workflow.getHandle(accountWorkflowId(accountId));
+    await handle_.executeUpdate(decideDraftUpdate, { args: [{ messageId: waiting.id, decision: 'approve', actor: { type: 'user', name: 'Clerk' } }] });
+    await answerSent(accountId);
+    expect(await replyOf(accountId)).toMatchObject({ status: 'done' });
+  });
+
+  it('a question the clerk rejects, or whose balance changes, goes to a person or is answered from the new facts', async () => {
+    const { accountId } = await overdueAccount('copilot', 1);
+    await handle(await replyFrom(accountId, 'Has my payment arrived?'));
+    const first = await waitFor('the answer in the queue', async () => {
+      const a = await answerOf(accountId);
+      return a?.status === 'pending_approval' ? a : undefined;
+    });
+    expect(first.body_text).toMatch(/not received a payment/);
+    expect(first.body_text).toMatch(/Still open: \$1,250\.00/);
+    // A payment arrives while the answer waits: it would state an old balance, so it is drafted again.
+    api.clock.now = await envNow();
+    const body = JSON.stringify({
+      id: `evt-part-${accountId}`,
+      type: 'payment.received',
+      occurredAt: api.clock.now.toISOString(),
+      data: { account: { accountId }, amountCents: 50_000, method: 'ach', reference: 'P-1', receivedAt: api.clock.now.toISOString() },
+    });
+    const paid = await fetch(`${api.url}/api/webhooks/payments`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-tactful-signature': signWebhook('test-webhook-secret-0123456789', Math.floor(api.clock.now.getTime() / 1000), body) },
+    });
+    expect(paid.status).toBe(200);
+    const second = await waitFor('the answer drafted again', async () => {
+      const a = await answerOf(accountId);
+      return a && a.id !== first.id && a.status === 'pending_approval' ? a : undefined;
+    });
+    expect(second.body_text).toMatch(/last payment we received was \$500\.00/);
+    expect(second.body_text).toMatch(/Still open: \$750\.00/);
+    const handle_ = env.client.workflow.getHandle(accountWorkflowId(accountId));
+    await handle_.executeUpdate(decideDraftUpdate, { args: [{ messageId: second.id, decision: 'reject', reason: 'I will call them', actor: { type: 'user', name: 'Clerk' } }] });
+    await waitFor('the reply back with a person', async () => ((await replyOf(accountId)).status === 'waiting' ? true : undefined));
+    expect((await replyOf(accountId)).outcome).toMatch(/a clerk rejected it \(I will call them\)/);
+  });
+
+  it('a question that may contest the bill: the answer waits for a person even in autonomous mode, and no reminder goes out before it is decided', async () => {
     const { accountId } = await overdueAccount('autonomous', 1);
     const r = await handle(await replyFrom(accountId, 'We never received the invoice. Can you resend it?'));
     expect(r).toMatchObject({ kind: 'question', action: 'draft_answer' });
+    const answer = await waitFor('the answer', async () => {
+      const a = await answerOf(accountId);
+      return a?.status === 'pending_approval' ? a : undefined;
+    });
+    expect(answer.sensitive_reasons.join(' ')).toMatch(/may contest the bill \("never received"\)/);
     await env.sleep('3 days');
-    const [draft] = await waitFor('the next draft', async () => {
-      const rows = await t.sql`select status, sensitive_reasons from messages where account_id = ${accountId}`;
+    expect(await sentFiles(accountId)).toHaveLength(0);
+    const handle_ = env.client.workflow.getHandle(accountWorkflowId(accountId));
+    await handle_.executeUpdate(decideDraftUpdate, { args: [{ messageId: answer.id, decision: 'approve', actor: { type: 'user', name: 'Clerk' } }] });
+    await answerSent(accountId);
+    // The reminder drafted after that reply waits for a person too.
+    const [draft] = await advanceUntil('the next draft', async () => {
+      const rows = await t.sql`select status, sensitive_reasons from messages where account_id = ${accountId} and step_id <> 'answer'`;
       return rows.length ? rows : undefined;
     });
     expect(draft.status).toBe('pending_approval');

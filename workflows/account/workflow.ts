@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { DecisionActivities, DraftingActivities, Plan, PlanningActivities, SendingActivities } from '../../activities/account/activities';
 import { nextBusinessInstant } from '../../domain/calendar';
+import { ANSWER_STEP_ID } from '../../domain/messages';
 import type { PlannedStep } from '../../domain/policy/types';
 import {
   Errors,
@@ -56,6 +57,8 @@ const sending = proxyActivities<SendingActivities>({
 const DEFAULT_ROUNDS_PER_RUN = 200;
 /** Patch: a decision is written to PostgreSQL before the workflow acts on it. */
 const DECISION_RECORDED_FIRST = 'decision-recorded-first';
+/** Patch: a client's routine question is answered by a drafted message before the next step. */
+const ANSWER_QUESTIONS = 'answer-questions';
 /** Worded as the ledger and the planner word it, so every place gives the same reason. */
 const PAID_REASON = 'the account has paid: nothing is owed any more';
 
@@ -267,6 +270,22 @@ export async function accountWorkflow(input: AccountWorkflowInput): Promise<void
         pending = { ...pending, escalated: true };
       }
       await condition(() => dirty || decision !== undefined, pending.escalated ? undefined : Math.max(deadline - Date.parse(now()), 1));
+      continue;
+    }
+
+    // A client's routine question is answered before the escalation's next step.
+    if (plan.answer && patched(ANSWER_QUESTIONS)) {
+      const { replyId } = plan.answer;
+      try {
+        const draft = await drafting.prepareAnswer({ accountId, replyId, now: now(), mode: plan.mode });
+        if (draft) {
+          pending = { messageId: draft.messageId, stepId: ANSWER_STEP_ID, cycleKey: replyId, createdAt: now(), requiresApproval: draft.requiresApproval, escalated: false };
+        }
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        // The reply goes to a person with the reason; the escalation carries on.
+        await planning.answerFailed({ accountId, replyId, reason: err.cause?.message ?? err.message });
+      }
       continue;
     }
 

@@ -13,6 +13,7 @@ const steps: Record<string, string> = {
   call: 'Phone call',
   service_pause: 'Service pause',
   collections: 'Collections referral',
+  answer: 'Answer to a client’s question',
 };
 
 export const stepLabel = (id: string | null | undefined) => (id ? (steps[id] ?? humanize(id)) : 'Not started');

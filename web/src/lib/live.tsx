@@ -28,7 +28,7 @@ export const fallbackRefetch = () => (streamIsLive ? false : config.refreshMs);
 
 /** Which cached answers an event makes stale. Keys follow the features' query keys. */
 function staleKeys(e: StreamEvent): unknown[][] {
-  const keys: unknown[][] = [['metrics', 'aging'], ['metrics', 'stages'], ['metrics', 'approval-wait'], ['metrics', 'needs'], ['accounts', 'list']];
+  const keys: unknown[][] = [['metrics', 'aging'], ['metrics', 'stages'], ['metrics', 'approval-wait'], ['metrics', 'replies'], ['metrics', 'needs'], ['accounts', 'list']];
   if (e.accountId) keys.push(['accounts', 'detail', e.accountId], ['accounts', 'state', e.accountId], ['accounts', 'feed', e.accountId]);
   if (/^(draft|message|send)\./.test(e.type)) keys.push(['queue', 'list']);
   if (e.messageId) keys.push(['queue', 'item', e.messageId]);

@@ -3,7 +3,7 @@
  * ends, so the trend uses exactly the same definitions as today's figure.
  */
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { AgingReport, ApprovalWait, apiPaths, KpiReport, NeedsPerson, PromiseStats, StageFunnel, StepEffectiveness } from '../../../../../domain/api';
+import { AgingReport, ApprovalWait, apiPaths, KpiReport, NeedsPerson, PromiseStats, ReplyStats, StageFunnel, StepEffectiveness } from '../../../../../domain/api';
 import { api } from '../../../lib/api-client';
 import { todayIso } from '../../../lib/format';
 import { fallbackRefetch } from '../../../lib/live';
@@ -39,6 +39,7 @@ export function useKpiTrend() {
 export const useStepEffectiveness = () => useQuery({ queryKey: ['metrics', 'steps'], queryFn: () => api(apiPaths.metricsSteps, { schema: StepEffectiveness }), ...live });
 export const usePromiseStats = () => useQuery({ queryKey: ['metrics', 'promises'], queryFn: () => api(apiPaths.metricsPromises, { schema: PromiseStats }), ...live });
 export const useApprovalWait = () => useQuery({ queryKey: ['metrics', 'approval-wait'], queryFn: () => api(apiPaths.metricsApprovalWait, { schema: ApprovalWait }), ...live });
+export const useReplyStats = () => useQuery({ queryKey: ['metrics', 'replies'], queryFn: () => api(apiPaths.metricsReplies, { schema: ReplyStats }), ...live });
 export const useStageFunnel = () => useQuery({ queryKey: ['metrics', 'stages'], queryFn: () => api(apiPaths.metricsStages, { schema: StageFunnel }), ...live });
 
 /** "Needs a person now": every kind of item a person must act on, from one endpoint. */

@@ -6,7 +6,7 @@ import type { NeedsPerson, RecommendationItem } from '../../../../../domain/api'
 import { EmptyState, NotAvailable, PageLoading } from '../../../components/page-state';
 import { calendarDate, dateTime, humanize, minutesLabel, money, percent, relative } from '../../../lib/format';
 import { stepLabel } from '../../../lib/labels';
-import { useAging, useApprovalWait, useKpiTrend, useNeedsPerson, usePromiseStats, useStageFunnel, useStepEffectiveness } from '../api/get-metrics';
+import { useAging, useApprovalWait, useKpiTrend, useNeedsPerson, usePromiseStats, useReplyStats, useStageFunnel, useStepEffectiveness } from '../api/get-metrics';
 import { useActivityStream } from '../api/use-activity-stream';
 import { useSettleDelivery } from '../api/settle-delivery';
 import { MutationError } from '../../../components/page-state';
@@ -29,7 +29,7 @@ function Panel({ title, children, testId }: { title: string; children: React.Rea
 
 function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
-    <Card withBorder padding="sm">
+    <Card withBorder padding="sm" data-figure={label}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
@@ -50,10 +50,11 @@ function Headline() {
   const trend = useKpiTrend();
   const wait = useApprovalWait();
   const promises = usePromiseStats();
+  const replies = useReplyStats();
   const today = trend.points[trend.points.length - 1];
   const overdue = aging.data ? aging.data.totalCents - (aging.data.buckets.find((b) => b.bucket === 'current')?.balanceCents ?? 0) : null;
   return (
-    <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
+    <SimpleGrid cols={{ base: 2, md: 4, lg: 7 }}>
       <Figure label="Receivables" value={aging.data ? money(aging.data.totalCents) : '…'} />
       <Figure label="Overdue" value={overdue !== null ? money(overdue) : '…'} />
       <Figure label="DSO" value={today?.dso != null ? `${today.dso.toFixed(1)} d` : '—'} hint={today?.bestPossibleDso != null ? `best possible ${today.bestPossibleDso.toFixed(1)} d` : undefined} />
@@ -63,6 +64,11 @@ function Headline() {
         label="Approval wait"
         value={wait.data ? minutesLabel(wait.data.medianMinutes) : '—'}
         hint={wait.data ? `${wait.data.pending} pending, oldest ${minutesLabel(wait.data.oldestPendingMinutes)}` : undefined}
+      />
+      <Figure
+        label="Time to first answer"
+        value={replies.data ? minutesLabel(replies.data.medianFirstAnswerMinutes) : '—'}
+        hint={replies.data ? `${replies.data.waiting} ${replies.data.waiting === 1 ? 'reply' : 'replies'} waiting, ${replies.data.answersInQueue} ${replies.data.answersInQueue === 1 ? 'answer' : 'answers'} in the queue` : undefined}
       />
     </SimpleGrid>
   );

@@ -129,6 +129,17 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
             </Alert>
           ) : null}
 
+          {detail.question ? (
+            <Card withBorder padding="sm" aria-label="The client's question">
+              <Text size="xs" c="dimmed">
+                {detail.question.from} asked on {dateTime(detail.question.receivedAt)} · {detail.question.subject}
+              </Text>
+              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                {detail.question.text}
+              </Text>
+            </Card>
+          ) : null}
+
           <Card withBorder padding="sm">
             <Group gap="xs" wrap="wrap" mb="xs">
               <Badge variant="outline" tt="none">
@@ -146,12 +157,14 @@ function DraftView({ detail, editing, onEditingChange, onDecide, onReject, decid
                 </Text>
                 {money(m.amountCents)}
               </Text>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Overdue{' '}
+              {detail.question ? null : (
+                <Text size="sm">
+                  <Text span c="dimmed">
+                    Overdue{' '}
+                  </Text>
+                  {m.daysOverdue > 0 ? `${m.daysOverdue} days` : m.daysOverdue === 0 ? 'due today' : `due in ${-m.daysOverdue} days`}
                 </Text>
-                {m.daysOverdue > 0 ? `${m.daysOverdue} days` : m.daysOverdue === 0 ? 'due today' : `due in ${-m.daysOverdue} days`}
-              </Text>
+              )}
               <Text size="sm">
                 <Text span c="dimmed">
                   Waiting{' '}

@@ -4,6 +4,8 @@ import { useEffect, useRef } from 'react';
 import type { QueueItem } from '../../../../../domain/api';
 import { FactCheckBadge, SensitivityBadges, ToneBadge } from '../../../components/labels';
 import { humanize, minutesLabel, money } from '../../../lib/format';
+import { stepLabel } from '../../../lib/labels';
+import { ANSWER_STEP_ID } from '../../../../../domain/messages';
 
 export const isRoutine = (i: QueueItem) => i.sensitiveReasons.length === 0 && i.factCheckPassed;
 
@@ -71,7 +73,10 @@ export function QueueTable({ items, selectedId, onSelect, checked, onCheck, canD
                     {item.accountName}
                   </Text>
                   <Text size="xs" c="dimmed" lineClamp={1}>
-                    {humanize(item.stepId)} · {item.daysOverdue > 0 ? `${item.daysOverdue} days overdue` : item.daysOverdue === 0 ? 'due today' : `due in ${-item.daysOverdue} days`} · waiting{' '}
+                    {item.stepId === ANSWER_STEP_ID
+                      ? stepLabel(item.stepId)
+                      : `${humanize(item.stepId)} · ${item.daysOverdue > 0 ? `${item.daysOverdue} days overdue` : item.daysOverdue === 0 ? 'due today' : `due in ${-item.daysOverdue} days`}`}{' '}
+                    · waiting{' '}
                     {minutesLabel(item.waitingMinutes)}
                   </Text>
                 </UnstyledButton>

@@ -5,7 +5,7 @@ import { api } from '../../../lib/api-client';
 import { config } from '../../../lib/config';
 
 export interface ReplyFilters {
-  status?: 'waiting' | 'proposed' | 'verifying' | 'holding' | 'done';
+  status?: 'waiting' | 'proposed' | 'verifying' | 'holding' | 'answering' | 'done';
   page?: number;
   pageSize?: number;
 }

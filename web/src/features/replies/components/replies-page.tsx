@@ -2,13 +2,14 @@
  * Replies: what clients wrote back, what Tactful understood (with the sentence that says it) and what
  * it did. Replies waiting for a person come first; a proposed promise is confirmed in one click.
  */
-import { Alert, Anchor, Badge, Blockquote, Button, Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Blockquote, Button, Card, Group, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { ReplyItem } from '../../../../../domain/api/replies';
 import { EmptyState, PageError, PageLoading } from '../../../components/page-state';
 import { calendarDate, dateTime, humanize } from '../../../lib/format';
 import { useConfirmPromise } from '../api/confirm-promise';
+import { useMarkHandled } from '../api/mark-handled';
 import { useReplies, type ReplyFilters } from '../api/get-replies';
 
 function ReplyCard({ reply }: { reply: ReplyItem }) {
@@ -40,20 +41,39 @@ function ReplyCard({ reply }: { reply: ReplyItem }) {
         )}{' '}
         · {reply.from} · {reply.subject}
       </Text>
-      {reply.evidence && <Blockquote mt="xs" p="xs">{reply.evidence}</Blockquote>}
+      {reply.evidence && (
+        <Blockquote mt="xs" p="xs" aria-label="What it was understood from">
+          {reply.evidence}
+        </Blockquote>
+      )}
+      {reply.text.trim() && reply.text.trim() !== reply.evidence.trim() && (
+        <Text size="sm" mt="xs" lineClamp={8} style={{ whiteSpace: 'pre-wrap' }} aria-label="What the client wrote">
+          {reply.text.trim()}
+        </Text>
+      )}
       <Text size="sm" mt="xs">
         {reply.outcome ?? humanize(reply.action)}
       </Text>
       {reply.answerText && (
         <Card withBorder mt="xs" p="xs" aria-label="Drafted answer">
           <Text size="xs" c="dimmed">
-            Drafted answer, from the account’s facts
+            {reply.status === 'answering'
+              ? 'Answer drafted from the account’s facts'
+              : reply.status === 'done' && reply.outcome?.startsWith('answered')
+                ? 'The answer sent'
+                : 'The answer drafted from the account’s facts (not sent)'}
           </Text>
           <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
             {reply.answerText}
           </Text>
+          {reply.status === 'answering' && (
+            <Anchor component={Link} to="/queue" size="sm">
+              Review it in the queue
+            </Anchor>
+          )}
         </Card>
       )}
+      {reply.status === 'waiting' && <HandledForm replyId={reply.id} />}
       {reply.status === 'proposed' && promisedDate && (
         <Group mt="sm">
           <Button size="xs" loading={confirm.isPending} onClick={() => confirm.mutate(reply.id)}>
@@ -63,6 +83,42 @@ function ReplyCard({ reply }: { reply: ReplyItem }) {
         </Group>
       )}
     </Card>
+  );
+}
+
+/** A reply waiting for a person is settled with a note of what was done: the paper trail keeps it. */
+function HandledForm({ replyId }: { replyId: string }) {
+  const [open, setOpen] = useState(false);
+  const [note, setNote] = useState('');
+  const handled = useMarkHandled();
+  if (!open)
+    return (
+      <Group mt="sm">
+        <Button size="xs" variant="light" onClick={() => setOpen(true)}>
+          Mark handled…
+        </Button>
+      </Group>
+    );
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        handled.mutate({ replyId, note });
+      }}
+    >
+      <Stack gap="xs" mt="sm">
+        <Textarea label="What was done" description="For example: called Dana, sent the invoice copy myself" value={note} onChange={(e) => setNote(e.currentTarget.value)} required autosize minRows={2} />
+        <Group>
+          <Button size="xs" type="submit" loading={handled.isPending} disabled={!note.trim()}>
+            Mark handled
+          </Button>
+          <Button size="xs" variant="subtle" onClick={() => setOpen(false)}>
+            Cancel
+          </Button>
+        </Group>
+        {handled.isError && <Alert color="red">{(handled.error as Error).message}</Alert>}
+      </Stack>
+    </form>
   );
 }
 
@@ -82,6 +138,7 @@ export function RepliesPage() {
           data={[
             { value: 'waiting', label: 'Needs a person' },
             { value: 'proposed', label: 'Promises to confirm' },
+            { value: 'answering', label: 'Answers in the queue' },
             { value: 'verifying', label: 'Verifying payment' },
             { value: 'holding', label: 'Holding' },
             { value: 'done', label: 'Done' },
