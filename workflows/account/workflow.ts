@@ -39,11 +39,15 @@ const planning = proxyActivities<PlanningActivities & DecisionActivities>({
   heartbeatTimeout: '4 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-// The model may be slow; a stuck call is retried a few times, then the drafter falls back to templates.
+// The model may be slow, but the activity heartbeats each second while it waits, so a draft whose
+// worker died is retried within seconds (a 10 s heartbeat timeout and a 5 s first retry made a killed
+// worker's drafts — approved in autonomous mode, not yet sent — wait 14 s). The safe drafter itself falls
+// back to templates when the model fails; these retries are for the database, and reach past a
+// 30-second PostgreSQL outage (1 + 2 + 4 + 8 + 16 + 30 + 30 s) before the step is recorded as blocked.
 const drafting = proxyActivities<DraftingActivities>({
   startToCloseTimeout: '3 minutes',
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
+  heartbeatTimeout: '4 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 8 },
 });
 // The send heartbeats every second (activities/account/sending.ts): a worker killed mid-send is noticed
 // within the heartbeat timeout and the send retried on a live worker within seconds, not after the
