@@ -127,7 +127,17 @@ export const accountFeedRoutes = [
         add({ id: `dispute:${d.id}`, kind: 'dispute', at: iso(d.openedAt), title: 'Dispute opened', body: d.reason, actorName: by });
         if (d.resolvedAt) add({ id: `dispute-resolved:${d.id}`, kind: 'dispute', at: iso(d.resolvedAt), title: 'Dispute resolved', body: d.resolution });
       }
-      for (const r of replies) add({ id: `reply:${r.id}`, kind: 'reply', at: iso(r.receivedAt), title: `Reply from ${r.fromEmail}: “${r.subject}”`, body: r.visibleText });
+      // A reply on the timeline says what it was understood as, on what evidence, and what Tactful did.
+      for (const r of replies) {
+        const understood = `Understood as ${r.kind.replace(/_/g, ' ')} (${Math.round(r.confidence * 100)}% sure)${r.evidence ? `, from: “${r.evidence}”` : ''}.`;
+        add({
+          id: `reply:${r.id}`,
+          kind: 'reply',
+          at: iso(r.receivedAt),
+          title: `Reply from ${r.fromEmail}: “${r.subject}”`,
+          body: [r.visibleText.trim(), '', understood, `What Tactful did: ${(r.outcome ?? 'nothing yet').replace(/\.$/, '')}.`].join('\n'),
+        });
+      }
       for (const n of notes) {
         const text = (n.data as { text?: unknown } | null)?.text;
         add({ id: `note:${n.id}`, kind: 'note', at: iso(n.createdAt), title: `Note by ${n.actorName ?? 'someone'}`, body: typeof text === 'string' ? text : null, actorName: n.actorName });

@@ -52,7 +52,10 @@ describe('account feed', () => {
     expect(message.body).toBe(sentBody);
     expect(message.title).toContain('FD-1 is past due');
     expect(feed.body.items.find((i: { title: string }) => /rejected the second reminder/.test(i.title)).body).toBe('Client is on holiday until Monday');
-    expect(feed.body.items.find((i: { kind: string }) => i.kind === 'reply').body).toBe('We will pay FD-1 on Friday.');
+    // The reply with what it was understood as, on what evidence, and what was done (nothing yet here).
+    expect(feed.body.items.find((i: { kind: string }) => i.kind === 'reply').body).toBe(
+      'We will pay FD-1 on Friday.\n\nUnderstood as promise (90% sure), from: “pay on Friday”.\nWhat Tactful did: nothing yet.',
+    );
     expect(feed.body.items.find((i: { kind: string; title: string }) => i.kind === 'call' && /no answer/.test(i.title)).body).toBe('Rang twice, voicemail full');
     expect(feed.body.items.find((i: { kind: string }) => i.kind === 'payment').title).toMatch(/\$150\.00 received \(reference WIRE-77\)/);
     const issued = feed.body.items.find((i: { title: string }) => i.title.startsWith('Invoice FD-1 issued'));

@@ -190,6 +190,12 @@ describe('the Replies view', () => {
     const [ev] = await t.sql`select actor_name, data from events where type = 'reply.handled'`;
     expect(ev).toMatchObject({ actor_name: 'Clerk Person', data: { replyId: reply.id, note: 'Called Dana; she has what she needs.' } });
 
+    // The account's timeline shows the reply with what it was understood as and what was done.
+    const feed = (await manager.json('GET', `/api/accounts/${accountId}/feed`)).body;
+    const item = feed.items.find((i: { id: string }) => i.id === `reply:${reply.id}`);
+    expect(item.body).toMatch(/^Please call me about our account when you have a moment\.\n\nUnderstood as other \(\d+% sure\)/);
+    expect(item.body).toContain('What Tactful did: handled by Clerk Person: Called Dana; she has what she needs.');
+
     const after = (await manager.json('GET', '/api/metrics/replies')).body;
     expect(after).toMatchObject({ waiting: before.waiting - 1, answered: before.answered + 1 });
     expect(after.medianFirstAnswerMinutes).toEqual(expect.any(Number));
