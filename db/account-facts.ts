@@ -134,6 +134,7 @@ export async function loadAccount(db: Db, accountId: string, now: Date): Promise
       balanceCents: i.balanceCents,
       status: i.status,
       paidAt: i.paidAt?.toISOString() ?? null,
+      lines: i.lines,
     })),
     payments: payments.map((p) => ({
       id: p.id,

@@ -17,7 +17,7 @@ import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { appendEvent, systemActor, type EventActor } from './events';
 import * as t from './schema';
-import type { Mode, PaymentMethod } from '../domain/facts';
+import type { InvoiceLine, Mode, PaymentMethod } from '../domain/facts';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Executor = Db | Tx;
@@ -294,6 +294,8 @@ export interface InvoiceInput {
   externalRef?: string | null;
   /** When the source last changed the invoice: an update older than the stored one is ignored. */
   sourceUpdatedAt?: string | null;
+  /** What it charges for; absent leaves the stored lines as they are. */
+  lines?: InvoiceLine[];
 }
 
 export async function upsertInvoice(
@@ -326,7 +328,8 @@ export async function upsertInvoice(
         existing.issueDate === input.issueDate &&
         existing.dueDate === input.dueDate &&
         existing.amountCents === input.amountCents &&
-        (input.externalRef === undefined || existing.externalRef === input.externalRef);
+        (input.externalRef === undefined || existing.externalRef === input.externalRef) &&
+        (input.lines === undefined || JSON.stringify(existing.lines) === JSON.stringify(input.lines));
       if (same) return unchanged(existing);
 
       const [{ allocated }] = await tx
@@ -345,6 +348,7 @@ export async function upsertInvoice(
           amountCents: input.amountCents,
           balanceCents: 0,
           ...(input.externalRef !== undefined ? { externalRef: input.externalRef } : {}),
+          ...(input.lines !== undefined ? { lines: input.lines } : {}),
           status: 'open',
           updatedAt: sql`now()`,
         })
@@ -379,6 +383,7 @@ export async function upsertInvoice(
         status: input.amountCents === 0 ? 'paid' : 'open',
         paidAt: input.amountCents === 0 ? sql`now()` : null,
         externalRef: input.externalRef ?? null,
+        lines: input.lines ?? [],
       })
       .returning({ id: t.invoices.id });
     const applied = await applyUnapplied(tx, account.id);

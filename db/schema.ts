@@ -25,7 +25,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { modes, paymentMethods, segments, tones } from '../domain/facts';
+import { modes, paymentMethods, segments, tones, type InvoiceLine } from '../domain/facts';
 
 const cents = (name: string) => bigint(name, { mode: 'number' });
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -184,6 +184,8 @@ export const invoices = pgTable('invoices', {
   status: invoiceStatusEnum('status').notNull().default('open'),
   paidAt: instant('paid_at'),
   externalRef: text('external_ref'),
+  /** What the invoice charges for, as its source sent it (empty when the source has no lines). */
+  lines: jsonb('lines').$type<InvoiceLine[]>().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 }, (t) => [

@@ -56,6 +56,14 @@ export interface InvoiceFact {
   status: 'open' | 'paid' | 'void';
   /** When the balance reached zero, for paid invoices (tone history). */
   paidAt?: Instant | null;
+  /** What the invoice charges for, when its source sent its lines (the invoices API does; A/R reports do not). */
+  lines?: InvoiceLine[];
+}
+
+export interface InvoiceLine {
+  description: string;
+  quantity: number | null;
+  amountCents: number;
 }
 
 export interface PaymentFact {

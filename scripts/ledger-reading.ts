@@ -56,6 +56,8 @@ export function readLedger(input: DraftInput): Truth {
 
   const amounts = new Set<number>([sum(overdue), sum(upcoming), sum(open)]);
   for (const i of open) amounts.add(i.balanceCents).add(i.amountCents);
+  // What an invoice charges for, line by line, when its source sent lines: true amounts of this ledger.
+  for (const i of facts.invoices) for (const l of i.lines ?? []) amounts.add(Math.abs(l.amountCents));
   const numbers = new Set(open.map((i) => i.number));
   const byId = new Map(facts.invoices.map((i) => [i.id, i]));
   for (const p of facts.payments) {

@@ -74,7 +74,7 @@ export function createReplyHandler(deps: ReplyHandlerDeps) {
       } else understanding = classifyByRules(text, ctx);
 
       const action = decideReplyAction({ understanding, match: match.quality, knownSender: match.knownSender });
-      const answer = action.type === 'draft_answer' && loaded ? answerQuestion(action.topic, loaded.facts, loaded.settings, parsed.subject) : null;
+      const answer = action.type === 'draft_answer' && loaded ? answerQuestion(action.topic, loaded.facts, loaded.settings, parsed.subject, stripReply(parsed.text).visible) : null;
       const recorded = await recordReply(deps.db, {
         source,
         raw,

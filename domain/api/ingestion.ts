@@ -53,8 +53,23 @@ export const InvoiceUpsertRequest = z
     externalRef: Ref.optional(),
     /** When the source last changed this invoice; an older update arriving late is ignored. */
     sourceUpdatedAt: Instant.optional(),
+    /** What the invoice charges for; they must add up to its amount. Used to answer "what is this charge for?". */
+    lines: z
+      .array(
+        z.strictObject({
+          description: z.string().trim().min(1).max(200),
+          quantity: z.number().positive().max(1_000_000).nullable().default(null),
+          amountCents: z.number().int().min(-100_000_000_00).max(100_000_000_00),
+        }),
+      )
+      .max(200)
+      .optional(),
   })
-  .refine((v) => v.dueDate >= v.issueDate, { path: ['dueDate'], message: 'the due date is before the issue date' });
+  .refine((v) => v.dueDate >= v.issueDate, { path: ['dueDate'], message: 'the due date is before the issue date' })
+  .refine((v) => !v.lines || v.lines.reduce((s, l) => s + l.amountCents, 0) === v.amountCents, {
+    path: ['lines'],
+    message: 'the lines do not add up to the invoice amount',
+  });
 export type InvoiceUpsertRequest = z.infer<typeof InvoiceUpsertRequest>;
 export const InvoiceUpsertResponse = FactWriteResponse.extend({
   invoiceId: Uuid,

@@ -120,6 +120,13 @@ export function buildDraftContext(input: DraftInput): DraftContext {
   for (const p of statement.promises) allowedDates.add(p.promisedDate);
   for (const m of statement.messagesThisCycle) allowedDates.add(m.sentOn);
   if (interruptionDate) allowedDates.add(interruptionDate);
+  for (const id of input.statedLinesOf ?? []) {
+    const inv = facts.invoices.find((i) => i.id === id);
+    if (!inv) continue;
+    allowedAmounts.add(inv.amountCents).add(inv.balanceCents);
+    allowedDates.add(inv.issueDate);
+    for (const l of inv.lines ?? []) allowedAmounts.add(Math.abs(l.amountCents));
+  }
   for (const id of input.statedPaymentIds ?? []) {
     const p = paymentById.get(id);
     if (!p) continue;

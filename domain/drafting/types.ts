@@ -66,6 +66,8 @@ export interface DraftInput {
    * arrived?" names the last one received. Their amount and day of receipt are true of the account.
    */
   statedPaymentIds?: string[];
+  /** Invoices whose lines the message states by design (an answer to "what is this charge for?"). */
+  statedLinesOf?: string[];
   /** The installation's late-fee setting; absent means the agreement has none. */
   lateFees?: LateFees;
 }

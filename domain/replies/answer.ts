@@ -29,7 +29,7 @@ export interface DraftedAnswer {
  * reminders write them; the one link is the account's pay link on a line of its own (no sentence
  * punctuation glued to it); the total still open is stated whenever something is open.
  */
-export function answerQuestion(topic: QuestionTopic, facts: AccountFacts, settings: Settings, originalSubject: string): DraftedAnswer | null {
+export function answerQuestion(topic: QuestionTopic, facts: AccountFacts, settings: Settings, originalSubject: string, question = ''): DraftedAnswer | null {
   const open = facts.invoices.filter((i) => i.status === 'open' && i.balanceCents > 0).sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   const locale = statementLocale(facts.country, facts.currency);
   const f = formatterFor(locale);
@@ -84,11 +84,30 @@ export function answerQuestion(topic: QuestionTopic, facts: AccountFacts, settin
         ...(owed > 0 ? ['', 'You can pay on our secure payment page:', link] : []),
       ]);
     }
-    case 'charge_explanation':
+    case 'charge_explanation': {
+      // The invoice the client names, else the one open invoice; answered only from lines its source sent.
+      const named = open.filter((i) => new RegExp(`(^|[^\\w-])${escapeRe(i.number)}([^\\w-]|$)`, 'i').test(`${originalSubject}\n${question}`));
+      const about = named.length ? named : open.length === 1 ? open : [];
+      if (!about.length || about.some((i) => !i.lines?.length)) return null;
+      return lines([
+        ...about.flatMap((i) => [
+          `Invoice ${i.number} (${f.money(i.amountCents)}, issued ${f.date(i.issueDate)}) charges for:`,
+          ...i.lines!.map((l) => `- ${l.description}${l.quantity !== null && l.quantity !== 1 ? ` (quantity ${l.quantity})` : ''}: ${l.amountCents < 0 ? '-' : ''}${f.money(Math.abs(l.amountCents))}`),
+          i.status === 'open' ? `Still open on it: ${f.money(i.balanceCents)}.` : 'It is paid in full.',
+          '',
+        ]),
+        ...total,
+        ...(owed > 0 ? ['You can pay on our secure payment page:', link] : []),
+        '',
+        'If a line does not match what you expected, reply and tell us which one: a person will look into it.',
+      ]);
+    }
     case 'bank_details':
       return null;
   }
 }
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The client's most recent payment (not a credit note), as a list of at most one. */
 const lastPaymentOf = (facts: AccountFacts) => facts.payments.filter((p) => (p.kind ?? 'payment') === 'payment').sort((a, b) => b.receivedAt.localeCompare(a.receivedAt)).slice(0, 1);
@@ -117,7 +136,7 @@ export function answerHtml(text: string): string {
  */
 export function buildAnswerDraft(input: { replyId: string; topic: QuestionTopic; facts: AccountFacts; settings: Settings; subject: string; now: Instant; question: string }): { step: PlannedStep; draft: DraftResult } | null {
   const { facts, settings } = input;
-  const answer = answerQuestion(input.topic, facts, settings, input.subject);
+  const answer = answerQuestion(input.topic, facts, settings, input.subject, input.question);
   if (!answer) return null;
   const open = facts.invoices.filter((i) => i.status === 'open').sort((a, b) => a.dueDate.localeCompare(b.dueDate));
   const step: PlannedStep = {
@@ -145,6 +164,7 @@ export function buildAnswerDraft(input: { replyId: string; topic: QuestionTopic;
     rules: { requiresPayLink: false, allowsConsequences: false, statesInterruption: false },
     lateFees: settings.late_fees,
     statedPaymentIds: input.topic === 'payment_status' ? lastPaymentOf(facts).map((p) => p.id) : [],
+    statedLinesOf: input.topic === 'charge_explanation' ? facts.invoices.filter((i) => i.lines?.length).map((i) => i.id) : [],
   });
   const sensitiveReasons: string[] = [];
   const contest = DISPUTE_IN_REPLY.exec(input.question);

@@ -46,6 +46,30 @@ describe('ingestion', () => {
     ...extra,
   });
 
+  it('an invoice may carry its lines (what it charges for); lines that do not add up to its amount are refused and nothing is written', async () => {
+    const acc = await createAccount(db);
+    const lines = [
+      { description: 'Managed endpoints', quantity: 20, amountCents: 55_000 },
+      { description: 'Discount: annual prepay', amountCents: -5_000 },
+    ];
+    const bad = await clerk.json('POST', '/api/invoices', invoice(acc.externalRef!, 'L-1', 60_000, '2026-02-01', { lines }), { 'idempotency-key': `i-${randomUUID()}` });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('the lines do not add up to the invoice amount');
+    expect(await db.db.select().from(t.invoices).where(eq(t.invoices.accountId, acc.id))).toHaveLength(0);
+    const ok = await clerk.json('POST', '/api/invoices', invoice(acc.externalRef!, 'L-1', 50_000, '2026-02-01', { lines }), { 'idempotency-key': `i-${randomUUID()}` });
+    expect(ok.status).toBe(201);
+    const [row] = await db.db.select().from(t.invoices).where(eq(t.invoices.accountId, acc.id));
+    expect(row.lines).toEqual([
+      { description: 'Managed endpoints', quantity: 20, amountCents: 55_000 },
+      { description: 'Discount: annual prepay', quantity: null, amountCents: -5_000 },
+    ]);
+    // An update without lines keeps them; one with other lines replaces them and is a change.
+    expect((await clerk.json('POST', '/api/invoices', invoice(acc.externalRef!, 'L-1', 50_000), { 'idempotency-key': `i-${randomUUID()}` })).body.changed).toBe(false);
+    const changed = await clerk.json('POST', '/api/invoices', invoice(acc.externalRef!, 'L-1', 50_000, '2026-02-01', { lines: [{ description: 'Managed endpoints', quantity: 20, amountCents: 50_000 }] }), { 'idempotency-key': `i-${randomUUID()}` });
+    expect(changed.body.changed).toBe(true);
+    expect((await db.db.select().from(t.invoices).where(eq(t.invoices.accountId, acc.id)))[0].lines).toHaveLength(1);
+  });
+
   it('records a payment once when the same key is sent twice, and replays the first answer', async () => {
     const acc = await createAccount(db);
     const key = `pay-${randomUUID()}`;

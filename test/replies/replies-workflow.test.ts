@@ -217,6 +217,30 @@ describe('a workflow case per kind of reply (autonomous mode, first reminder due
     expect(await replyOf(accountId)).toMatchObject({ status: 'done' });
   });
 
+  it('"what is this charge for?": answered from the lines the invoice came with; without lines, a person answers', async () => {
+    const { accountId } = await overdueAccount('copilot', 1);
+    const [inv] = await t.sql`select id, number from invoices where account_id = ${accountId}`;
+    const lines = [
+      { description: 'Managed endpoints', quantity: 25, amountCents: 100_000 },
+      { description: 'Backup storage 500 GB', quantity: null, amountCents: 25_000 },
+    ];
+    await t.sql`update invoices set lines = ${JSON.stringify(lines)}::jsonb where id = ${inv.id}`;
+    const r = await handle(await replyFrom(accountId, `What is the charge on ${inv.number} for? We don't recognise it.`));
+    expect(r).toMatchObject({ kind: 'question', status: 'answering' });
+    const answer = await waitFor('the answer in the queue', async () => {
+      const a = await answerOf(accountId);
+      return a?.status === 'pending_approval' ? a : undefined;
+    });
+    expect(answer.body_text).toContain(`Invoice ${inv.number} ($1,250.00, issued`);
+    expect(answer.body_text).toContain('- Managed endpoints (quantity 25): $1,000.00\n- Backup storage 500 GB: $250.00');
+    expect(answer.fact_check.passed).toBe(true);
+
+    const other = await overdueAccount('copilot', 1);
+    const r2 = await handle(await replyFrom(other.accountId, 'What is this charge for?'));
+    expect(r2).toMatchObject({ kind: 'question', status: 'waiting' });
+    expect((await replyOf(other.accountId)).outcome).toMatch(/do not answer: a person answers/);
+  });
+
   it('a question the clerk rejects, or whose balance changes, goes to a person or is answered from the new facts', async () => {
     const { accountId } = await overdueAccount('copilot', 1);
     await handle(await replyFrom(accountId, 'Has my payment arrived?'));
